@@ -1,0 +1,59 @@
+"""`bench-app`: the bench's command line, for scripted runs and board bring-up.
+
+Each area of the bench registers its subcommands from its own module (listed in
+`COMMAND_MODULES`); those modules import their heavy dependencies inside the command
+functions, so `bench-app --help` stays fast. Errors the bench can explain (`BenchError`) print
+one sentence and exit with status 2; `--debug` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from bench_app import __version__
+from bench_app.core.errors import BenchError
+
+#: Modules that each define ``register(subparsers)``; order is the order in ``--help``.
+COMMAND_MODULES: tuple[str, ...] = (
+    "bench_app.cli.frontend_cmd",
+    "bench_app.cli.stimulus_cmd",
+)
+
+EXIT_USAGE = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the full argument parser with every registered subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="bench-app",
+        description=(
+            "Hardware-in-the-loop test bench for the Coral Dev Board Micro speech-emotion "
+            "model: reference front end, board link, virtual board, runs and reports."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"bench-app {__version__}")
+    parser.add_argument(
+        "--debug", action="store_true", help="show the full traceback when a command fails"
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one `bench-app` command; return its exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except BenchError as exc:
+        if args.debug:
+            raise
+        print(f"bench-app: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("bench-app: interrupted", file=sys.stderr)
+        return 130

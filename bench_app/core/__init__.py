@@ -1,0 +1,1 @@
+"""The headless core of the bench. Nothing below this package imports Qt or TensorFlow."""

@@ -1,0 +1,72 @@
+"""The external references the bench is tested against, loaded the light way.
+
+- MLTK's `AudioFeatureGenerator` (silabs-mltk 0.20.0, installed with --no-deps by `make test`):
+  importing `mltk` normally runs `mltk/core/__init__.py`, which imports most of MLTK and an old
+  TensorFlow API. We register empty parent packages in `sys.modules` and load only the compiled
+  front end module, which links only libc/libm.
+- TensorFlow's `audio_microfrontend` op (the "double" window variant).
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import importlib.util
+import sys
+import types
+from pathlib import Path
+
+import numpy as np
+
+_MLTK_AFG = "mltk.core.preprocess.audio.audio_feature_generator"
+
+
+@functools.cache
+def mltk_module():
+    """Return MLTK's audio_feature_generator package without importing the rest of MLTK."""
+    spec = importlib.util.find_spec("mltk")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("silabs-mltk is not installed; `make test` installs it with --no-deps")
+    root = Path(list(spec.submodule_search_locations)[0])
+    parts = _MLTK_AFG.split(".")
+    for i in range(1, len(parts)):
+        name = ".".join(parts[:i])
+        if name not in sys.modules:
+            pkg = types.ModuleType(name)
+            pkg.__path__ = [str(root.joinpath(*parts[1:i]))]
+            sys.modules[name] = pkg
+    return importlib.import_module(_MLTK_AFG)
+
+
+def mltk_features(pcm: np.ndarray, settings: dict, dtype=np.uint16) -> np.ndarray:
+    """Run MLTK's AudioFeatureGenerator on a whole int16 signal with `fe.*`-style settings.
+
+    ``settings`` maps MLTK attribute names (without the ``fe.`` prefix) to values;
+    ``sample_length_ms`` is set from the signal length, as MLTK requires.
+    """
+    mod = mltk_module()
+    s = mod.AudioFeatureGeneratorSettings()
+    for key, value in settings.items():
+        setattr(s, key.removeprefix("fe."), value)
+    pcm = np.ascontiguousarray(pcm, dtype=np.int16)
+    s.sample_length_ms = int(round(len(pcm) * 1000 / s.sample_rate_hz))
+    if s.sample_length_ms * s.sample_rate_hz // 1000 != len(pcm):
+        raise ValueError("signal length must be a whole number of milliseconds for MLTK")
+    return mod.AudioFeatureGenerator(s).process_sample(pcm, dtype=dtype)
+
+
+@functools.cache
+def _tf_op():
+    from tensorflow.lite.experimental.microfrontend.python.ops import (
+        audio_microfrontend_op,
+    )
+
+    return audio_microfrontend_op.audio_microfrontend
+
+
+def tf_features(pcm: np.ndarray, **kwargs) -> np.ndarray:
+    """Run TensorFlow's audio_microfrontend op (double-precision Hann window) on int16 PCM."""
+    import tensorflow as tf
+
+    out = _tf_op()(tf.constant(np.asarray(pcm, dtype=np.int16)), **kwargs)
+    return out.numpy()
