@@ -376,3 +376,126 @@ def test_rendered_plan_written_and_read_back_is_identical(tmp_path):
     r = render(_every_kind_plan())
     write_wav(tmp_path / "s.wav", r.samples)
     np.testing.assert_array_equal(read_audio(tmp_path / "s.wav").samples, r.samples)
+
+
+# --- the `bench-app stimulus` command ----------------------------------------------------------
+
+
+@pytest.fixture
+def cli(monkeypatch):
+    """`bench-app` main() with only this command registered (others' modules stay out)."""
+    from bench_app import cli as cli_mod
+
+    monkeypatch.setattr(cli_mod, "COMMAND_MODULES", ("bench_app.cli.stimulus_cmd",))
+    return cli_mod.main
+
+
+def test_cli_tonal_bursts_writes_wav_timeline_and_plan(cli, tmp_path, capsys):
+    from bench_app.core.frontend import FrontendConfig
+
+    cfg = tmp_path / "fe.json"
+    cfg.write_text(FrontendConfig(filterbank_n_channels=16).to_json())
+    out, tl, pl = tmp_path / "b.wav", tmp_path / "b.json", tmp_path / "p.json"
+    argv = ["stimulus", "tonal-bursts", "--out", str(out), "--config", str(cfg)]
+    argv += ["--level-dbfs", "-6", "--level-dbfs", "-30", "--timeline", str(tl)]
+    assert cli(argv + ["--save-plan", str(pl)]) == 0
+    printed = capsys.readouterr().out
+    assert f"wrote {out} (" in printed and f"wrote timeline {tl}" in printed
+    samples = read_audio(out).samples
+    expected = render(tonal_bursts_plan(n_channels=16, levels_dbfs=(-6.0, -30.0)))
+    np.testing.assert_array_equal(samples, expected.samples)
+    timeline = json.loads(tl.read_text())
+    assert timeline_from_dict(timeline) == expected.segments
+    assert Plan.from_json(pl.read_text()) == expected.plan
+
+
+@pytest.mark.parametrize(
+    ("argv", "kind"),
+    [
+        (["sweep", "--duration-s", "1"], "sweep"),
+        (["noise", "--color", "pink", "--level-dbfs", "-40", "--seed", "5"], "noise"),
+        (["speech", "--text", "hello bench"], "speech"),
+    ],
+)
+def test_cli_other_kinds(cli, tmp_path, capsys, argv, kind):
+    out = tmp_path / "s.wav"
+    assert cli(["stimulus", *argv, "--out", str(out), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    samples = read_audio(out).samples
+    assert summary["out"] == str(out) and summary["n_samples"] == len(samples)
+    assert np.any(samples != 0)
+    if kind == "noise":
+        np.testing.assert_array_equal(samples, render(noise_plan("pink", -40.0, seed=5)).samples)
+    if kind == "speech":
+        assert summary["notes"] == ["segment 1 (speech): resampled from 22050 Hz to 16000 Hz"]
+
+
+def test_cli_plan_with_audio_file_prints_notes(cli, tmp_path, capsys):
+    import soundfile as sf
+
+    sf.write(tmp_path / "st.wav", np.zeros((4410, 2), dtype=np.int16), 44100)
+    plan = Plan((Tone(1000.0, -6.0, 0.2), AudioFile("st.wav", channel=1)))
+    (tmp_path / "plan.json").write_text(plan.to_json())
+    out = tmp_path / "o.wav"
+    assert cli(["stimulus", "plan", "--plan", str(tmp_path / "plan.json"), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "note: segment 1 (file): took channel 1 of the 2 channels in st.wav" in printed
+    assert "note: segment 1 (file): resampled from 44100 Hz to 16000 Hz" in printed
+    assert len(read_audio(out).samples) == 3200 + 1600
+
+
+def _bad_audio_files(tmp_path):
+    (tmp_path / "text.wav").write_text("not audio at all\n" * 4)
+    (tmp_path / "empty.wav").write_bytes(b"")
+    write_wav(tmp_path / "full.wav", np.arange(4000, dtype=np.int16))
+    data = (tmp_path / "full.wav").read_bytes()
+    (tmp_path / "cut.wav").write_bytes(data[: len(data) - 1000])
+    import soundfile as sf
+
+    sf.write(tmp_path / "st.wav", np.zeros((100, 2), dtype=np.int16), 16000)
+    return {
+        "text.wav": "is not a readable audio file (format not recognised).",
+        "empty.wav": "is empty (0 bytes), so it holds no audio.",
+        "cut.wav": "is truncated: its WAV header announces 8000 bytes",
+        "st.wav": "has 2 channels; choose one with --channel N (numbered from 0 to 1).",
+        "missing.wav": "does not exist.",
+    }
+
+
+def test_cli_bad_audio_files_exit_2_with_one_sentence(cli, tmp_path, capsys):
+    for name, sentence in _bad_audio_files(tmp_path).items():
+        plan = tmp_path / f"{name}.json"
+        plan.write_text(Plan((AudioFile(name),)).to_json())
+        status = cli(["stimulus", "plan", "--plan", str(plan), "--out", str(tmp_path / "o.wav")])
+        err = capsys.readouterr().err
+        assert status == 2, name
+        assert err.startswith("bench-app: error: ") and sentence in err, err
+        assert err.count("\n") == 1 and "Traceback" not in err
+        assert not (tmp_path / "o.wav").exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "sentence"),
+    [
+        (["plan", "--plan", "nope.json"], "Plan file nope.json does not exist."),
+        (["plan"], "Kind 'plan' needs the plan file: give --plan PLAN.json."),
+        (["speech"], "Kind 'speech' needs the words to speak: give --text"),
+        (["sweep", "--text", "hi"], "--text does not apply to 'sweep' (it is for speech)."),
+        (["noise", "--level-dbfs", "-3", "--level-dbfs", "-6"], "'noise' takes one --level-dbfs"),
+        (["noise", "--level-dbfs", "3"], "level_dbfs 3.0 is above 0 dBFS (full scale)."),
+        (["sweep", "--end-hz", "9000"], "end_hz 9000.0 Hz is at or above the Nyquist"),
+        (["noise", "--duration-s", "-1"], "duration_s must be positive, not -1.0."),
+    ],
+)
+def test_cli_bad_options_exit_2_with_one_sentence(
+    cli, tmp_path, capsys, monkeypatch, argv, sentence
+):
+    monkeypatch.chdir(tmp_path)
+    assert cli(["stimulus", *argv, "--out", "o.wav"]) == 2
+    err = capsys.readouterr().err
+    assert sentence in err and err.count("\n") == 1, err
+
+
+def test_cli_unwritable_output_is_one_sentence(cli, tmp_path, capsys):
+    assert cli(["stimulus", "sweep", "--out", str(tmp_path / "no" / "s.wav")]) == 2
+    assert "the folder" in capsys.readouterr().err
