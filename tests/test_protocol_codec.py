@@ -58,7 +58,9 @@ def test_crc_is_the_ieee_crc32_with_its_published_check_value():
 
 def test_frame_bytes_match_the_documented_tables():
     feats = np.array([0, 1, 513, 65535], dtype=np.uint16)
-    payload = struct.pack("<QIHH", 1_000_000, 42, 4, 0) + struct.pack("<4H", 0, 1, 513, 65535)
+    payload = struct.pack("<QQIIHH", 1_000_000, 4000, 42, 7, 4, 0) + struct.pack(
+        "<4H", 0, 1, 513, 65535
+    )
     head = bytes([0xA5, 0x5A, 0xC3, 0x3C, 1, 0x20]) + struct.pack("<HII", 0, 9, len(payload))
     expected = (
         head
@@ -66,15 +68,18 @@ def test_frame_bytes_match_the_documented_tables():
         + payload
         + struct.pack("<I", bitwise_crc32(payload))
     )
-    assert encode(Frame(1_000_000, 42, feats), seq=9) == expected
+    assert encode(Frame(1_000_000, 42, feats, 4000, 7), seq=9) == expected
 
 
 def test_result_and_inject_layouts_match_the_documented_tables():
     scores = np.array([-128, 0, 127], dtype=np.int8)
     msg = Result(5, 6, 16000, 96000, scores, 100, 200, 300, 0.00390625, -128, 11, 12)
-    payload = struct.pack(
-        "<QQQIIIIIIfiHBB", 5, 16000, 96000, 6, 11, 12, 100, 200, 300, 0.00390625, -128, 3, 1, 0
-    ) + scores.tobytes()
+    payload = (
+        struct.pack(
+            "<QQQIIIIIIfiHBB", 5, 16000, 96000, 6, 11, 12, 100, 200, 300, 0.00390625, -128, 3, 1, 0
+        )
+        + scores.tobytes()
+    )
     assert encode(msg, 0)[20:-4] == payload
     inj = InjectPcm(77, np.array([-32768, 32767], dtype=np.int16), end_of_clip=True)
     assert encode(inj, 0)[20:-4] == struct.pack("<IHHhh", 77, 1, 2, -32768, 32767)
@@ -85,9 +90,7 @@ u32 = st.integers(0, 2**32 - 1)
 u64 = st.integers(0, 2**64 - 1)
 text = st.text(max_size=40)
 arrays_u16 = st.lists(st.integers(0, 65535), max_size=64).map(lambda v: np.array(v, np.uint16))
-arrays_i16 = st.lists(st.integers(-32768, 32767), max_size=400).map(
-    lambda v: np.array(v, np.int16)
-)
+arrays_i16 = st.lists(st.integers(-32768, 32767), max_size=400).map(lambda v: np.array(v, np.int16))
 streams = st.frozensets(st.sampled_from([Stream.FRAMES, Stream.PCM, Stream.RESULTS]))
 scores = st.one_of(
     st.lists(st.integers(-128, 127), max_size=8).map(lambda v: np.array(v, np.int8)),
@@ -119,11 +122,22 @@ messages = st.one_of(
     st.builds(Heartbeat, u64, u32, u32),
     st.builds(Log, st.integers(0, 255), u64, text),
     st.builds(ErrorReport, st.integers(0, 65535), u64, text),
-    st.builds(Frame, u64, u32, arrays_u16),
+    st.builds(Frame, u64, u32, arrays_u16, u64, u32),
     st.builds(Pcm, u64, u64, arrays_i16, st.integers(0, 255)),
     st.builds(
-        Result, u64, u32, u64, u64, scores, u32, u32, u32,
-        st.floats(width=32, allow_nan=False), st.integers(-(2**31), 2**31 - 1), u32, u32,
+        Result,
+        u64,
+        u32,
+        u64,
+        u64,
+        scores,
+        u32,
+        u32,
+        u32,
+        st.floats(width=32, allow_nan=False),
+        st.integers(-(2**31), 2**31 - 1),
+        u32,
+        u32,
     ),  # fmt: skip
     st.builds(InjectPcm, u32, arrays_i16, st.booleans()),
 )

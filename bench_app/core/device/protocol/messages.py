@@ -398,12 +398,17 @@ class ErrorReport:
 
 # --------------------------------------------------------------------------- data streams
 
-_FRAME = struct.Struct("<QIHH")
+_FRAME = struct.Struct("<QQIIHH")
 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Frame:
-    """Board -> host: one front-end frame (uint16 features, one per filterbank channel)."""
+    """Board -> host: one front-end frame (uint16 features, one per filterbank channel).
+
+    `sample_index` is the first sample of the frame's window (same counter as PCM); `tag` the
+    INJECT tag of that sample (0 for the microphone), so the frames of an injected clip are
+    exactly those carrying its tag.
+    """
 
     TYPE: ClassVar[int] = MsgType.FRAME
     STREAM: ClassVar[Stream] = Stream.FRAMES
@@ -411,21 +416,26 @@ class Frame:
     timestamp_us: int
     frame_index: int
     features: np.ndarray
+    sample_index: int = 0
+    tag: int = 0
 
     __eq__ = _array_eq
     __hash__ = None  # type: ignore[assignment]
 
     def payload(self) -> bytes:
         f = np.ascontiguousarray(self.features, dtype="<u2")
-        return _FRAME.pack(self.timestamp_us, self.frame_index, f.size, 0) + f.tobytes()
+        head = _FRAME.pack(
+            self.timestamp_us, self.sample_index, self.frame_index, self.tag, f.size, 0
+        )
+        return head + f.tobytes()
 
     @classmethod
     def from_payload(cls, buf: bytes, off: int, n: int) -> Frame:
-        _need(n, 16, "FRAME")
-        ts, index, nch, _ = _FRAME.unpack_from(buf, off)
-        _need(n, 16 + 2 * nch, "FRAME")
-        feats = np.frombuffer(buf, dtype="<u2", count=nch, offset=off + 16).astype(np.uint16)
-        return cls(ts, index, feats)
+        _need(n, 28, "FRAME")
+        ts, sample, index, tag, nch, _ = _FRAME.unpack_from(buf, off)
+        _need(n, 28 + 2 * nch, "FRAME")
+        feats = np.frombuffer(buf, dtype="<u2", count=nch, offset=off + 28).astype(np.uint16)
+        return cls(ts, index, feats, sample, tag)
 
 
 _PCM = struct.Struct("<QQHBB")
