@@ -249,3 +249,40 @@ def jack_server():
         yield server
     finally:
         server.stop()
+
+
+def spawn_jack_client(
+    server: JackServer, argv: list[str], timeout: float = 20.0
+) -> tuple[subprocess.Popen, str]:
+    """Start a child process that opens one PortAudio input stream on `server`.
+
+    Returns the process and its JACK input port, once the port exists and PortAudio's
+    automatic connection to ``system:capture_*`` has been made (so `loop` can undo it).
+    """
+    before = set(server.ports("input"))
+    child = subprocess.Popen(argv, env=server.env, stdout=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if child.poll() is not None:
+            raise RuntimeError(f"{argv[0]} exited with status {child.returncode} before recording")
+        new = sorted(set(server.ports("input")) - before)
+        if new and server.connections(new[0]):
+            return child, new[0]
+        time.sleep(0.05)
+    child.kill()
+    child.wait()
+    raise TimeoutError(f"{argv} opened no JACK input port within {timeout} s")
+
+
+def _record_to_file(seconds: float, path: str) -> None:
+    """Child process: record `seconds` from the JACK device, save float32 samples to `path`."""
+    recorder = Recorder(jack_device("input"))
+    with recorder:
+        time.sleep(seconds)
+    np.save(path, recorder.samples())
+
+
+if __name__ == "__main__":
+    import sys
+
+    _record_to_file(float(sys.argv[1]), sys.argv[2])

@@ -8,11 +8,19 @@ or buffering fault in audio_io shows as an error of more than a few LSB or a wro
 
 from __future__ import annotations
 
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
-from jack_loopback import RATE, Recorder, jack_device, jack_server  # noqa: F401
+from jack_loopback import (  # noqa: F401
+    RATE,
+    Recorder,
+    jack_device,
+    jack_server,
+    spawn_jack_client,
+)
 from scipy import signal
 
 from bench_app.core import audio_io
@@ -88,3 +96,29 @@ def test_jack_loopback_is_exact_and_at_the_asked_level(jack_server, level, refer
     assert -0.002 < arrival - handle.sent_time < 4 * jack_server.period / RATE
     assert 0.0 < handle.onset_time - handle.sent_time < 0.1
     assert handle.underflows == 0
+
+
+def test_jack_carries_audio_to_another_process(jack_server, tmp_path):  # noqa: F811
+    """As host and virtual board will: this process plays, a child process records."""
+    pcm = tonal_bursts()
+    out = tmp_path / "child.npy"
+    helper = Path(__file__).with_name("jack_loopback.py")
+    child, port = spawn_jack_client(jack_server, [sys.executable, str(helper), "2.5", str(out)])
+    try:
+        before = set(jack_server.ports("output"))
+        handle = audio_io.play(
+            pcm, RATE, "system, JACK", level_dbfs=-12.0, lead_in_s=LEAD_IN_S, blocking=False
+        )
+        jack_server.loop(jack_server.wait_for_new_port(before, "output"), port)
+        handle.wait()
+        assert child.wait(timeout=20) == 0
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    recording = np.load(out).astype(np.float64) * 32768.0
+    expected = pcm * (10 ** (-12 / 20) / (np.max(np.abs(pcm)) / 32768.0))
+    start = _align(recording, expected)
+    got = recording[start : start + pcm.size]
+    assert np.corrcoef(got, expected)[0, 1] > 0.999
+    assert np.max(np.abs(got - expected)) <= 1.0
