@@ -178,7 +178,9 @@ def test_truncated_wav_header(tmp_path):
     (tmp_path / "cut.wav").write_bytes((tmp_path / "full.wav").read_bytes()[:30])
     with pytest.raises(AudioFileError) as exc:
         read_audio(tmp_path / "cut.wav")
-    assert _sentence(exc).startswith(f"{tmp_path / 'cut.wav'} is not a readable audio file (")
+    assert _sentence(exc) == (
+        f"{tmp_path / 'cut.wav'} is truncated or damaged: no sample data follows its WAV header."
+    )
 
 
 def test_truncated_flac(tmp_path):
@@ -235,3 +237,34 @@ def test_write_wav_refuses_wrong_dtype_and_missing_folder(tmp_path):
         write_wav(tmp_path / "x.wav", np.zeros(10, dtype=np.float32))
     with pytest.raises(AudioFileError, match="does not exist"):
         write_wav(tmp_path / "no" / "x.wav", np.zeros(10, dtype=np.int16))
+
+
+def _valid_files(tmp_path_factory) -> dict[str, bytes]:
+    folder = tmp_path_factory.mktemp("valid")
+    x = (np.sin(np.arange(3000) / 7) * 9000).astype(np.int16)
+    _write_pcm(folder / "a.wav", np.stack([x, x // 2], axis=1), 3, 22050)
+    sf.write(folder / "a.flac", x, 16000)
+    sf.write(folder / "f.wav", x / 40000.0, 16000, subtype="FLOAT")
+    return {name: (folder / name).read_bytes() for name in ("a.wav", "a.flac", "f.wav")}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    which=st.sampled_from(["a.wav", "a.flac", "f.wav"]),
+    cut=st.floats(0.0, 1.0),
+    flips=st.lists(st.tuples(st.floats(0.0, 1.0), st.integers(0, 255)), max_size=4),
+)
+def test_damaged_files_give_a_clip_or_one_sentence(tmp_path_factory, which, cut, flips):
+    """Cut and corrupted files never raise anything but AudioFileError."""
+    data = bytearray(_valid_files(tmp_path_factory)[which])
+    for where, value in flips:
+        data[int(where * (len(data) - 1))] = value
+    path = tmp_path_factory.mktemp("bad") / which
+    path.write_bytes(bytes(data[: int(cut * len(data))]))
+    try:
+        clip = read_audio(path, channel=0)
+    except AudioFileError as exc:
+        assert str(exc).startswith(str(path)) or str(exc).startswith("Audio file ")
+        assert "\n" not in str(exc)
+    else:
+        assert clip.samples.dtype == np.int16 and clip.samples.ndim == 1

@@ -11,6 +11,8 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from oracles import mltk_features
 from scipy.signal import spectrogram, welch
 
@@ -116,14 +118,13 @@ def test_burst_levels_are_exact_in_peak_and_rms(bursts):
         assert abs(_dbfs(np.sqrt(2 * np.mean(x * x))) - e.level_dbfs) < 0.1  # AES17 sine
 
 
-def test_bursts_from_a_frontend_config_like_object():
-    class Band:  # the fields FrontendConfig carries (MLTK fe.* names)
-        sample_rate_hz = 16000
-        filterbank_n_channels = 40
-        filterbank_lower_band_limit = 125.0
-        filterbank_upper_band_limit = 7500.0
+def test_bursts_from_a_frontend_config():
+    from bench_app.core.frontend import FrontendConfig
 
-    plan = tonal_bursts_plan(Band(), levels_dbfs=(-6.0,))
+    band = FrontendConfig(
+        filterbank_n_channels=40, filterbank_lower_band_limit=125, filterbank_upper_band_limit=7500
+    )
+    plan = tonal_bursts_plan(band, levels_dbfs=(-6.0,))
     freqs = [s.frequency_hz for s in plan.segments if isinstance(s, Tone)]
     np.testing.assert_array_equal(freqs, centre_frequencies(40, 125.0, 7500.0))
 
@@ -136,6 +137,29 @@ def test_tone_level_exact(level):
     r = render(Plan((Tone(1000.0, level, 0.5),)))
     x = _middle(r.samples)
     assert abs(_dbfs(np.max(np.abs(x))) - level) < 0.1
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    frequency=st.floats(60.0, 7900.0),
+    level=st.floats(-70.0, -0.2),
+    duration=st.floats(0.06, 0.4),
+    seed=st.integers(0, 2**32),
+)
+def test_any_tone_has_its_level_and_frequency(frequency, level, duration, seed):
+    plan = Plan((Silence(0.01), Tone(frequency, level, duration)), seed=seed)
+    r = render(plan)
+    (e,) = r.find(kind="tone")
+    x = r.segment_samples(e).astype(np.float64)
+    assert e.n_samples == round(duration * RATE)
+    # Amplitude by a least-squares sine fit at the asked frequency (IEEE 1057, 3 parameters),
+    # on the part after the ramps: exact whatever the number of periods.
+    t = np.arange(80, len(x) - 80) / RATE
+    basis = np.stack([np.sin(2 * np.pi * frequency * t), np.cos(2 * np.pi * frequency * t)], 1)
+    (a, b), *_ = np.linalg.lstsq(basis, x[80:-80], rcond=None)
+    assert abs(_dbfs(np.hypot(a, b)) - level) < 0.1
+    spectrum = np.abs(np.fft.rfft(x))
+    assert abs(np.argmax(spectrum) * RATE / len(x) - frequency) <= RATE / len(x)
 
 
 @pytest.mark.parametrize("color", ["white", "pink"])

@@ -83,13 +83,12 @@ def read_audio(path, channel: int | None = None, sample_rate: int = 16000) -> Au
 
     path = Path(path)
     _check_file(path)
+    _check_wav_length(path)
     try:
         info = sf.info(str(path))
     except (sf.SoundFileError, RuntimeError) as exc:
         reason = _libsndfile_reason(exc)
         raise AudioFileError(f"{path} is not a readable audio file ({reason}).") from None
-    if info.format == "WAV":
-        _check_wav_length(path)
     if info.frames <= 0:
         raise AudioFileError(f"{path} holds no audio samples.")
 
@@ -177,7 +176,7 @@ def _check_file(path: Path) -> None:
 
 
 def _check_wav_length(path: Path) -> None:
-    """Raise if a RIFF WAV file's data chunk is shorter than its header says.
+    """Raise if a RIFF WAV file has no data chunk, or a shorter one than its header says.
 
     libsndfile quietly shortens the sample count to what the file holds, which would let a
     half-copied recording pass as a short one.
@@ -201,6 +200,7 @@ def _check_wav_length(path: Path) -> None:
                     )
                 return
             offset += 8 + chunk_size + (chunk_size & 1)
+    raise AudioFileError(f"{path} is truncated or damaged: no sample data follows its WAV header.")
 
 
 def _choose_channel(path: Path, n_channels: int, channel: int | None) -> int:
@@ -250,4 +250,5 @@ def _libsndfile_reason(exc: BaseException) -> str:
     text = str(getattr(exc, "error_string", "") or exc).strip().rstrip(".")
     if ":" in text and text.lower().startswith("error"):
         text = text.split(":", 1)[1].strip()
+    text = text.replace(". ", "; ")
     return text[:1].lower() + text[1:] if text else "unknown error"
