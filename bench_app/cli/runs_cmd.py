@@ -1,0 +1,177 @@
+"""`bench-app runs list|show`: the stored runs, newest first, and one run in detail."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+from typing import Any
+
+from bench_app.core.store.paths import STORE_ENV
+
+
+def add_store_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--store DIR`` to a command that reads or writes the run store."""
+    parser.add_argument(
+        "--store",
+        metavar="DIR",
+        help=(
+            f"run store folder (default: ${STORE_ENV}, else the platform's user data folder, "
+            "e.g. ~/.local/share/bench-app)"
+        ),
+    )
+
+
+def open_store(args: argparse.Namespace):
+    """Open the store ``--store`` / the environment / the default points at."""
+    from bench_app.core.store import RunStore, resolve_store_dir
+
+    return RunStore.open(resolve_store_dir(getattr(args, "store", None)))
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``runs`` command group."""
+    runs = subparsers.add_parser(
+        "runs",
+        help="list and inspect stored runs",
+        description="List the runs in the run store, or show one run's record in full.",
+    )
+    sub = runs.add_subparsers(dest="runs_command", metavar="ACTION", required=True)
+
+    p = sub.add_parser(
+        "list",
+        help="list stored runs, newest first",
+        description="List stored runs, newest first: id, procedure, status, start, duration, "
+        "verdict.",
+    )
+    p.add_argument("--procedure", help="only runs of this procedure (e.g. alignment)")
+    p.add_argument(
+        "--status",
+        choices=["running", "success", "failed", "cancelled", "interrupted"],
+        help="only runs that ended so",
+    )
+    p.add_argument("--limit", type=int, metavar="N", help="show at most N runs")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    add_store_option(p)
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser(
+        "show",
+        help="show one run: parameters, board INFO, summary, streams, artifacts",
+        description="Show one stored run in full. RUN_ID may be any unique prefix of its id.",
+    )
+    p.add_argument("run_id", metavar="RUN_ID", help="the run's id or a unique prefix of it")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    add_store_option(p)
+    p.set_defaults(func=cmd_show)
+
+
+def _when(t: float | None) -> str:
+    if t is None:
+        return "-"
+    return dt.datetime.fromtimestamp(t).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _iso(t: float | None) -> str | None:
+    return None if t is None else dt.datetime.fromtimestamp(t, dt.UTC).isoformat()
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, secs = divmod(int(round(seconds)), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def _record_json(record) -> dict[str, Any]:
+    out = record.to_dict()
+    out["started_iso"], out["ended_iso"] = _iso(record.started), _iso(record.ended)
+    return out
+
+
+def _print_json(obj: Any) -> None:
+    from bench_app.core.runs.documents import finite_or_none
+
+    print(json.dumps(finite_or_none(obj), indent=2, allow_nan=False))
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    """`bench-app runs list`."""
+    with open_store(args) as store:
+        runs = store.list_runs(procedure=args.procedure, status=args.status, limit=args.limit)
+        if args.json:
+            _print_json({"store": str(store.store_dir), "runs": [_record_json(r) for r in runs]})
+            return 0
+        if not runs:
+            print(f"No runs in {store.store_dir}.")
+            return 0
+        rows = [
+            (
+                r.short_uid,
+                r.procedure,
+                r.status,
+                _when(r.started),
+                _duration(r.duration_s),
+                r.verdict or "-",
+            )
+            for r in runs
+        ]
+        header = ("ID", "PROCEDURE", "STATUS", "STARTED", "DURATION", "VERDICT")
+        widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=True)]
+        for row in (header, *rows):
+            print("  ".join(str(x).ljust(w) for x, w in zip(row, widths, strict=True)).rstrip())
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    """`bench-app runs show RUN_ID`."""
+    with open_store(args) as store:
+        record = store.get_run(args.run_id)
+        streams = store.stream_counts(record.uid)
+        artifacts = store.artifacts(record.uid)
+        if args.json:
+            _print_json(
+                {
+                    "store": str(store.store_dir),
+                    "run": _record_json(record),
+                    "streams": streams,
+                    "artifacts": [a.to_dict() for a in artifacts],
+                }
+            )
+            return 0
+    print(f"Run {record.uid}")
+    for label, value in (
+        ("procedure", record.procedure),
+        ("status", record.status),
+        ("reason", record.reason or "-"),
+        ("verdict", record.verdict or "-"),
+        ("started", _when(record.started)),
+        ("ended", _when(record.ended)),
+        ("duration", _duration(record.duration_s)),
+        ("bench", record.bench_version or "-"),
+        ("host", (record.host or {}).get("hostname", "-")),
+        ("note", record.note or "-"),
+    ):
+        print(f"  {label:<10} {value}")
+    for title, mapping in (
+        ("parameters", record.parameters),
+        ("board INFO", record.board_info),
+        ("summary", record.summary),
+    ):
+        print(f"{title}:")
+        if not mapping:
+            print("  (none)")
+        for key, value in (mapping or {}).items():
+            print(f"  {key}: {json.dumps(value) if isinstance(value, (dict, list)) else value}")
+    print("streams:")
+    for name, count in streams.items() or [("(none)", "")]:
+        print(f"  {name} {count}".rstrip())
+    print(f"artifacts: {len(artifacts)}" + (f" (in {store.store_dir})" if artifacts else ""))
+    for a in artifacts[:20]:
+        print(f"  {a.name}  {a.dtype} {list(a.shape)}  {a.path}")
+    if len(artifacts) > 20:
+        print(f"  ... and {len(artifacts) - 20} more (use --json for all)")
+    return 0

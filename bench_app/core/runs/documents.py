@@ -1,0 +1,202 @@
+"""The documents a run emits, and the small helpers that build them.
+
+A run is told to the rest of the bench as a sequence of plain dictionaries, after bluesky's
+document model: one ``start``, then for each named stream one ``descriptor`` (sent just before
+the stream's first event) and its ``event`` documents, and one ``stop``. Every consumer (the run
+store, the CLI's progress line, the window's bridge, a report) is a *subscriber*: a callable
+``(kind, doc) -> None``. Documents are JSON-able except ``event["arrays"]``, which holds numpy
+arrays (read-only copies) that the store saves as ``.npy`` artifacts.
+
+Shapes (all times are Unix seconds, UTC)::
+
+    start      {"uid", "time", "procedure", "parameters", "bench_version", "host",
+                "board_info", "schema"}
+    descriptor {"uid", "run_uid", "time", "stream", "data_keys"}
+    event      {"uid", "run_uid", "time", "stream", "index", "data", "arrays"}
+    stop       {"uid", "run_uid", "time", "status", "reason", "summary", "verdict",
+                "num_events", "paused_s", "subscriber_errors"}
+
+Streams are free names; these are the ones the bench uses so later work fits together:
+``frames`` / ``pcm`` (board data, arrays), ``results`` (per inference or per clip: prediction,
+label, latency split), ``metrics`` (running scores: confusion matrix, F1 over time), ``progress``
+(``{"done", "total", "message"}``, drawn by progress bars), ``artifacts`` (re-recorded audio,
+model files' hashes), ``summary`` (the run's final numbers, also returned by the procedure).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import math
+import os
+import platform
+import socket
+import time
+import uuid
+from collections.abc import Mapping
+from pathlib import PurePath
+from typing import Any, Protocol
+
+import numpy as np
+
+#: Version of the document shapes above; stored in every start document.
+DOCUMENT_SCHEMA = 1
+
+DOC_KINDS = ("start", "descriptor", "event", "stop")
+
+#: Stream names with an agreed meaning (any other name is allowed too).
+STREAM_PROGRESS = "progress"
+STREAM_SUMMARY = "summary"
+
+
+class RunStatus(enum.StrEnum):
+    """How a run ended (``running`` exists only in the store, for a run still being written)."""
+
+    RUNNING = "running"
+    SUCCESS = "success"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    INTERRUPTED = "interrupted"
+
+
+class Subscriber(Protocol):
+    """Anything that consumes run documents; it must not mutate them.
+
+    Called in the run controller's thread, in document order: keep it quick (queue work
+    elsewhere). A subscriber that raises is detached from the run and reported; the run goes on.
+    """
+
+    def __call__(self, kind: str, doc: Mapping[str, Any]) -> None: ...
+
+
+@dataclasses.dataclass(frozen=True)
+class Event:
+    """One thing a procedure yields: a record in a named stream.
+
+    Parameters
+    ----------
+    stream
+        Stream name, e.g. ``"frames"``, ``"results"``, ``"progress"``.
+    data
+        JSON-able values (numpy scalars and small arrays are converted to plain numbers/lists).
+    arrays
+        Numpy arrays kept as arrays: subscribers receive read-only copies and the store saves
+        each one bit-exactly as an ``.npy`` artifact.
+    """
+
+    stream: str
+    data: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    arrays: Mapping[str, np.ndarray] = dataclasses.field(default_factory=dict)
+
+
+def progress(done: float, total: float | None = None, message: str = "") -> Event:
+    """An event in the ``progress`` stream: ``done`` out of ``total`` units, and a short note."""
+    return Event(STREAM_PROGRESS, {"done": done, "total": total, "message": message})
+
+
+def new_uid() -> str:
+    """A fresh document or run identifier (32 lowercase hex digits)."""
+    return uuid.uuid4().hex
+
+
+def jsonable(value: Any) -> Any:
+    """Return ``value`` as plain JSON types (dict, list, str, int, float, bool, None).
+
+    Numpy scalars become Python numbers, numpy arrays and tuples/sets become lists, paths and
+    enums their string/value, dataclasses dicts. Raises ``TypeError`` for anything else, so a
+    procedure finds out at once rather than when the store fails later.
+    """
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value
+    if isinstance(value, enum.Enum):
+        return jsonable(value.value)
+    if isinstance(value, np.generic):
+        return jsonable(value.item())
+    if isinstance(value, np.ndarray):
+        return jsonable(value.tolist())
+    if isinstance(value, PurePath):
+        return str(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return jsonable(dataclasses.asdict(value))
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [jsonable(v) for v in value]
+    raise TypeError(f"{type(value).__name__} is not JSON-able; convert it before yielding it")
+
+
+def finite_or_none(value: Any) -> Any:
+    """Replace NaN and infinities by ``None`` throughout (strict JSON for ``--json`` output)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: finite_or_none(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [finite_or_none(v) for v in value]
+    return value
+
+
+def frozen_array(array: Any) -> np.ndarray:
+    """A read-only private copy of ``array``, safe to hand to several subscribers and threads."""
+    out = np.array(array, copy=True)
+    out.flags.writeable = False
+    return out
+
+
+def _key_description(value: Any) -> dict[str, Any]:
+    if isinstance(value, np.ndarray):
+        return {"dtype": "array", "numpy_dtype": value.dtype.str, "shape": list(value.shape)}
+    if isinstance(value, bool):
+        return {"dtype": "boolean"}
+    if isinstance(value, int):
+        return {"dtype": "integer"}
+    if isinstance(value, float):
+        return {"dtype": "number"}
+    if isinstance(value, str):
+        return {"dtype": "string"}
+    if isinstance(value, list):
+        return {"dtype": "list"}
+    if value is None:
+        return {"dtype": "null"}
+    return {"dtype": "object"}
+
+
+def describe_event(data: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> dict[str, Any]:
+    """The ``data_keys`` of a stream's descriptor, from its first event (as bluesky does)."""
+    keys = {k: {**_key_description(v), "source": "data"} for k, v in data.items()}
+    keys.update({k: {**_key_description(v), "source": "arrays"} for k, v in arrays.items()})
+    return keys
+
+
+def host_info() -> dict[str, Any]:
+    """Where the run happened: host name, OS, Python and numpy versions, process id."""
+    return {
+        "hostname": socket.gethostname(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "pid": os.getpid(),
+    }
+
+
+def verdict_of(summary: Mapping[str, Any]) -> str | None:
+    """The one-word verdict a summary states, for the runs table (``pass``/``fail``/other).
+
+    Looks at ``summary["verdict"]`` (a string, or a mapping with a boolean ``"pass"``), then at a
+    boolean ``summary["pass"]``; ``None`` when the summary gives no verdict.
+    """
+    verdict = summary.get("verdict")
+    if isinstance(verdict, str):
+        return verdict
+    if isinstance(verdict, Mapping) and isinstance(verdict.get("pass"), bool):
+        return "pass" if verdict["pass"] else "fail"
+    if isinstance(summary.get("pass"), bool):
+        return "pass" if summary["pass"] else "fail"
+    return None
+
+
+def now() -> float:
+    """Wall-clock time for documents (Unix seconds)."""
+    return time.time()
