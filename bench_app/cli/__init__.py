@@ -19,6 +19,7 @@ from bench_app.core.errors import BenchError
 COMMAND_MODULES: tuple[str, ...] = (
     "bench_app.cli.frontend_cmd",
     "bench_app.cli.stimulus_cmd",
+    "bench_app.cli.runs_cmd",
 )
 
 EXIT_USAGE = 2
