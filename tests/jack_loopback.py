@@ -9,9 +9,11 @@ process...) and on start connects them to the dummy ``system`` ports; `JackServe
 the recorder from ``system:capture_*`` and wires the player's output port straight to it, which
 is bit-exact with a fixed delay (FACTS.md: "Real audio without a sound card").
 
-`jack_server` is a session fixture; use it from a test module with
-``from jack_loopback import jack_server  # noqa: F401``. It skips only when jackd cannot start,
-with jackd's own words.
+`jack_server` is a session fixture yielding the `JackServer`; a test module gets it with
+``pytest_plugins = ["jack_loopback"]`` (not by importing it: an imported session fixture is a
+new fixture per module, i.e. one jackd per module). It skips only when jackd cannot start, with
+jackd's own words. The server's methods give everything else (device, recorder, child clients,
+port wiring), so test modules need not import this one.
 """
 
 from __future__ import annotations
@@ -108,6 +110,38 @@ class JackServer:
                 self._tool("jack_disconnect", other, sink)
         if source not in self.connections(sink):
             self._tool("jack_connect", source, sink)
+
+    def device(self, direction: str = "output") -> devices.AudioDevice:
+        """This server's device ("system") in this process's PortAudio."""
+        return jack_device(direction)
+
+    def recorder(self) -> Recorder:
+        """A `Recorder` on this server's device (use it as a context manager)."""
+        return Recorder(self.device("input"), self.rate)
+
+    def spawn_client(
+        self, argv: list[str], timeout: float = 20.0, **popen: object
+    ) -> tuple[subprocess.Popen, str]:
+        """Start a child process that opens one PortAudio input stream on this server.
+
+        Returns the process and its JACK input port, once the port exists and PortAudio's
+        automatic connection to ``system:capture_*`` is made (so `loop` can undo it). The
+        child's stdout goes nowhere unless `popen` says otherwise (then read it, or it blocks).
+        """
+        before = set(self.ports("input"))
+        popen.setdefault("stdout", subprocess.DEVNULL)
+        child = subprocess.Popen(argv, env=self.env, **popen)  # type: ignore[call-overload]
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if child.poll() is not None:
+                raise RuntimeError(f"{argv} exited with status {child.returncode} too early")
+            new = sorted(set(self.ports("input")) - before)
+            if new and self.connections(new[0]):
+                return child, new[0]
+            time.sleep(0.05)
+        child.kill()
+        child.wait()
+        raise TimeoutError(f"{argv} opened no JACK input port within {timeout} s")
 
     def use_in_this_process(self) -> None:
         """Point this process's PortAudio at the server (PortAudio scans only on init)."""
@@ -249,29 +283,6 @@ def jack_server():
         yield server
     finally:
         server.stop()
-
-
-def spawn_jack_client(
-    server: JackServer, argv: list[str], timeout: float = 20.0
-) -> tuple[subprocess.Popen, str]:
-    """Start a child process that opens one PortAudio input stream on `server`.
-
-    Returns the process and its JACK input port, once the port exists and PortAudio's
-    automatic connection to ``system:capture_*`` has been made (so `loop` can undo it).
-    """
-    before = set(server.ports("input"))
-    child = subprocess.Popen(argv, env=server.env, stdout=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if child.poll() is not None:
-            raise RuntimeError(f"{argv[0]} exited with status {child.returncode} before recording")
-        new = sorted(set(server.ports("input")) - before)
-        if new and server.connections(new[0]):
-            return child, new[0]
-        time.sleep(0.05)
-    child.kill()
-    child.wait()
-    raise TimeoutError(f"{argv} opened no JACK input port within {timeout} s")
 
 
 def _record_to_file(seconds: float, path: str) -> None:

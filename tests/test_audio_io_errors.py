@@ -12,12 +12,15 @@ import sys
 
 import numpy as np
 import pytest
-from jack_loopback import RATE, jack_device, jack_server  # noqa: F401
 
 from bench_app.core import audio_io
 from bench_app.core.errors import BenchError, ConfigError
 
+RATE = 16000  # jackd's rate in jack_loopback
 TONE = np.round(8000 * np.sin(2 * np.pi * 1000 * np.arange(1600) / RATE)).astype(np.int16)
+
+#: The jackd session fixture `jack_server` (one server for every module that uses it).
+pytest_plugins = ["jack_loopback"]
 
 
 def _one_sentence(exc: BaseException) -> str:
@@ -27,7 +30,7 @@ def _one_sentence(exc: BaseException) -> str:
     return text
 
 
-def test_unknown_device_name_lists_the_devices(jack_server):  # noqa: F811
+def test_unknown_device_name_lists_the_devices(jack_server):
     with pytest.raises(audio_io.AudioDeviceError) as info:
         audio_io.play(TONE, RATE, "no such speaker")
     text = _one_sentence(info.value)
@@ -35,7 +38,7 @@ def test_unknown_device_name_lists_the_devices(jack_server):  # noqa: F811
     assert "system, JACK Audio Connection Kit" in text
 
 
-def test_out_of_range_index(jack_server):  # noqa: F811
+def test_out_of_range_index(jack_server):
     count = len(audio_io.list_devices())
     with pytest.raises(audio_io.AudioDeviceError) as info:
         audio_io.open_output(count + 5)
@@ -44,15 +47,15 @@ def test_out_of_range_index(jack_server):  # noqa: F811
         audio_io.open_output(str(count + 5))  # a typed-in index is an index too
 
 
-def test_sample_rate_rejected_by_the_device(jack_server):  # noqa: F811
+def test_sample_rate_rejected_by_the_device(jack_server):
     with pytest.raises(audio_io.AudioDeviceError) as info:
-        audio_io.play(TONE, 44100, jack_device("output"))
+        audio_io.play(TONE, 44100, jack_server.device("output"))
     text = _one_sentence(info.value)
     assert "rejects 44100 Hz" in text and "runs at 16000 Hz" in text
 
 
-def test_names_resolve_to_the_jack_device(jack_server):  # noqa: F811
-    device = jack_device("output")
+def test_names_resolve_to_the_jack_device(jack_server):
+    device = jack_server.device("output")
     for spec in (device.index, str(device.index), "system", "SYSTEM, jack", "system, JACK Audio"):
         assert audio_io.find_device(spec, "output") == device
     sink = audio_io.open_output("system, JACK")
@@ -60,8 +63,8 @@ def test_names_resolve_to_the_jack_device(jack_server):  # noqa: F811
     assert isinstance(sink, audio_io.SoundDeviceSink) and sink.device == device
 
 
-def test_stop_ends_a_non_blocking_playback_early(jack_server):  # noqa: F811
-    sink = audio_io.open_output(jack_device("output").index)
+def test_stop_ends_a_non_blocking_playback_early(jack_server):
+    sink = audio_io.open_output(jack_server.device("output").index)
     long = np.tile(TONE, 50)  # 5 s
     handle = sink.play(long, RATE, lead_in_s=0.05, gap_s=0.0)
     onset = handle.wait_onset(timeout=2.0)

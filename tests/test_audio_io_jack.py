@@ -14,19 +14,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from jack_loopback import (  # noqa: F401
-    RATE,
-    Recorder,
-    jack_device,
-    jack_server,
-    spawn_jack_client,
-)
 from scipy import signal
 
 from bench_app.core import audio_io
 
+#: jackd runs at this rate (jack_loopback.RATE); the tests play and record at it.
+RATE = 16000
 LEAD_IN_S = 0.3
 GAP_S = 0.1
+
+#: The jackd session fixture `jack_server` (one server for every module that uses it).
+pytest_plugins = ["jack_loopback"]
 
 
 def tonal_bursts(rate: int = RATE) -> np.ndarray:
@@ -40,11 +38,11 @@ def tonal_bursts(rate: int = RATE) -> np.ndarray:
     return np.round(x / np.max(np.abs(x)) * 16384).astype(np.int16)
 
 
-def _play_and_record(server, pcm: np.ndarray, **level) -> tuple[np.ndarray, object, Recorder]:
+def _play_and_record(server, pcm: np.ndarray, **level) -> tuple[np.ndarray, object, object]:
     """Play `pcm` through audio_io on JACK and record it; return (recording in LSB, handle)."""
-    out_dev, in_dev = jack_device("output"), jack_device("input")
+    out_dev = server.device("output")
     before_in = set(server.ports("input"))
-    recorder = Recorder(in_dev)
+    recorder = server.recorder()
     with recorder:
         rec_port = server.wait_for_new_port(before_in, "input")
         before_out = set(server.ports("output"))
@@ -64,7 +62,7 @@ def _align(recording: np.ndarray, expected: np.ndarray) -> int:
 
 
 @pytest.mark.parametrize(("level", "reference"), [(None, "peak"), (-20.0, "peak"), (-30.0, "rms")])
-def test_jack_loopback_is_exact_and_at_the_asked_level(jack_server, level, reference):  # noqa: F811
+def test_jack_loopback_is_exact_and_at_the_asked_level(jack_server, level, reference):
     pcm = tonal_bursts()
     x = pcm / 32768.0
     if level is None:
@@ -98,12 +96,12 @@ def test_jack_loopback_is_exact_and_at_the_asked_level(jack_server, level, refer
     assert handle.underflows == 0
 
 
-def test_jack_carries_audio_to_another_process(jack_server, tmp_path):  # noqa: F811
+def test_jack_carries_audio_to_another_process(jack_server, tmp_path):
     """As host and virtual board will: this process plays, a child process records."""
     pcm = tonal_bursts()
     out = tmp_path / "child.npy"
     helper = Path(__file__).with_name("jack_loopback.py")
-    child, port = spawn_jack_client(jack_server, [sys.executable, str(helper), "2.5", str(out)])
+    child, port = jack_server.spawn_client([sys.executable, str(helper), "2.5", str(out)])
     try:
         before = set(jack_server.ports("output"))
         handle = audio_io.play(
