@@ -157,7 +157,11 @@ def test_any_tone_has_its_level_and_frequency(frequency, level, duration, seed):
     t = np.arange(80, len(x) - 80) / RATE
     basis = np.stack([np.sin(2 * np.pi * frequency * t), np.cos(2 * np.pi * frequency * t)], 1)
     (a, b), *_ = np.linalg.lstsq(basis, x[80:-80], rcond=None)
-    assert abs(_dbfs(np.hypot(a, b)) - level) < 0.1
+    # Rounding to int16 (error <= 1/2 LSB) can move the fitted amplitude by at most 2/pi LSB
+    # (when it is coherent with the tone); that exceeds 0.1 dB only below about -50 dBFS.
+    assert abs(np.hypot(a, b) - FS * 10 ** (level / 20)) <= 2 / np.pi
+    if level >= -50:
+        assert abs(_dbfs(np.hypot(a, b)) - level) < 0.1
     spectrum = np.abs(np.fft.rfft(x))
     assert abs(np.argmax(spectrum) * RATE / len(x) - frequency) <= RATE / len(x)
 
@@ -362,6 +366,9 @@ def test_loud_noise_clipping_is_counted():
         ({"kind": "tone", "freq": 1, "level_dbfs": -3, "duration_s": 1}, r"unknown field 'freq'"),
         ({"kind": "tone", "level_dbfs": -3, "duration_s": 1}, r"lacks the field 'frequency_hz'"),
         ({"kind": "speech", "text": "  "}, r"text is empty"),
+        ({"kind": "speech", "text": 5}, r"text must be a string, not 5\."),
+        ({"kind": "speech", "text": "hi", "pitch": 1.5}, r"pitch must be an integer"),
+        ({"kind": "silence", "duration_s": "1"}, r"duration_s must be a finite number, not '1'"),
         (
             {
                 "kind": "tone",

@@ -20,6 +20,8 @@ from typing import Any, ClassVar
 from bench_app.core.errors import ConfigError
 
 NOISE_COLORS = ("white", "pink")
+_TEXT_FIELDS = frozenset({"text", "voice", "path", "label", "color", "method"})
+_INT_FIELDS = frozenset({"pitch", "speed_wpm"})
 
 
 @dataclass(frozen=True)
@@ -236,6 +238,10 @@ def check_segment(segment: Segment, index: int, sample_rate: int) -> None:
     nyquist = sample_rate / 2
     for f in dataclasses.fields(segment):
         name, value = f.name, getattr(segment, f.name)
+        if name in _TEXT_FIELDS and not isinstance(value, str):
+            raise ConfigError(f"{where}: {name} must be a string, not {value!r}.")
+        if name in _INT_FIELDS and (isinstance(value, bool) or not isinstance(value, int)):
+            raise ConfigError(f"{where}: {name} must be an integer, not {value!r}.")
         if name == "duration_s":
             _check_number(where, name, value)
             if value <= 0:
