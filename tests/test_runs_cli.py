@@ -91,3 +91,23 @@ def test_store_location_from_environment_and_default(main, store_dir, capsys, mo
 def test_empty_store_says_so(main, tmp_path, capsys):
     assert main(["runs", "list", "--store", str(tmp_path / "new")]) == 0
     assert capsys.readouterr().out.startswith("No runs in")
+
+
+def test_show_json_is_strict_even_with_nan_in_the_summary(main, tmp_path, capsys):
+    from bench_app.core.runs import Event
+
+    class NanSummary(TickProcedure):
+        def execute(self, ctx):
+            yield Event("results", {"latency_ms": float("inf")})
+            return {"mean_relative_error": float("nan"), "pass": False}
+
+    with RunStore.open(tmp_path) as store:
+        result = run_procedure(NanSummary(), [store.subscriber()])
+    assert main(["runs", "show", result.uid[:8], "--json", "--store", str(tmp_path)]) == 0
+
+    def reject(constant):
+        raise AssertionError(f"non-standard JSON constant {constant} in --json output")
+
+    shown = json.loads(capsys.readouterr().out, parse_constant=reject)
+    assert shown["run"]["summary"] == {"mean_relative_error": None, "pass": False}
+    assert shown["run"]["verdict"] == "fail"

@@ -15,26 +15,11 @@ from bench_app.core.errors import BenchError, LinkError
 from bench_app.core.runs import Event, RunController, RunStatus, run_procedure
 from bench_app.core.runs.demo import TickParams, TickProcedure, tick_samples
 from bench_app.core.runs.progress import ProgressSubscriber, plain_line
-
-
-class Recorder:
-    """A subscriber that keeps every (kind, doc) it sees."""
-
-    def __init__(self) -> None:
-        self.docs: list[tuple[str, dict]] = []
-
-    def __call__(self, kind, doc):
-        self.docs.append((kind, doc))
-
-    def kinds(self):
-        return [k for k, _ in self.docs]
-
-    def events(self, stream):
-        return [d for k, d in self.docs if k == "event" and d["stream"] == stream]
+from bench_app.core.runs.subscribers import DocumentLog, JsonLinesWriter
 
 
 def test_documents_order_and_content():
-    rec = Recorder()
+    rec = DocumentLog()
     board = {"firmware": "1.2", "fe": {"channels": 32}}
     proc = TickProcedure(TickParams(count=6, array_every=3), board=board)
     result = run_procedure(proc, [rec])
@@ -85,7 +70,7 @@ def test_documents_order_and_content():
 
 
 def test_pause_holds_the_run_and_resume_continues():
-    rec = Recorder()
+    rec = DocumentLog()
     ctl = RunController(TickProcedure(TickParams(count=40, interval_s=0.01)), [rec]).start()
     while len(rec.events("ticks")) < 5:
         time.sleep(0.005)
@@ -103,7 +88,7 @@ def test_pause_holds_the_run_and_resume_continues():
 
 
 def test_cancel_stops_at_next_yield_and_runs_cleanup():
-    rec = Recorder()
+    rec = DocumentLog()
     proc = TickProcedure(TickParams(count=10_000, interval_s=0.005))
     ctl = RunController(proc, [rec]).start()
     while len(rec.events("ticks")) < 3:
@@ -128,7 +113,7 @@ def test_cancel_while_paused_ends_the_run():
 
 
 def test_failing_procedure_keeps_its_events_and_sentence():
-    rec = Recorder()
+    rec = DocumentLog()
     result = run_procedure(TickProcedure(TickParams(count=10, fail_at=4)), [rec])
     assert result.status is RunStatus.FAILED
     assert result.reason == "The tick procedure was told to fail at tick 4."
@@ -146,7 +131,7 @@ def test_vanished_board_ends_the_run_interrupted():
             yield Event("frames", {"n": 1})
             raise LinkError("The board's serial port /dev/ttyACM0 disappeared.")
 
-    rec = Recorder()
+    rec = DocumentLog()
     result = run_procedure(LinkDrops(), [rec])
     assert result.status is RunStatus.INTERRUPTED
     assert result.reason == "The board's serial port /dev/ttyACM0 disappeared."
@@ -158,7 +143,7 @@ def test_board_info_error_still_records_a_failed_run():
         def board_info(self):
             raise LinkError("No board answers on /dev/ttyACM9.")
 
-    rec = Recorder()
+    rec = DocumentLog()
     result = run_procedure(NoBoard(), [rec])
     assert rec.kinds() == ["start", "stop"]
     assert result.status is RunStatus.FAILED, "a board missing from the start is no interruption"
@@ -185,7 +170,7 @@ def test_raising_subscriber_is_detached_and_reported():
         if kind == "event":
             raise RuntimeError("plot exploded")
 
-    rec = Recorder()
+    rec = DocumentLog()
     result = run_procedure(TickProcedure(TickParams(count=5)), [bad, rec])
     assert result.status is RunStatus.SUCCESS
     assert calls == ["start", "descriptor", "event"], "the bad subscriber was not detached"
@@ -201,7 +186,7 @@ def test_numpy_values_in_data_become_plain_json():
             yield Event("metrics", {"f1": np.float32(0.5), "cm": np.eye(2, dtype=np.int64)})
             return {"n": np.int64(3)}
 
-    rec = Recorder()
+    rec = DocumentLog()
     result = run_procedure(Numpy(), [rec])
     data = rec.events("metrics")[0]["data"]
     assert data == {"f1": 0.5, "cm": [[1, 0], [0, 1]]} and type(data["f1"]) is float
@@ -209,7 +194,7 @@ def test_numpy_values_in_data_become_plain_json():
 
 
 def test_run_controller_is_usable_from_another_thread():
-    rec = Recorder()
+    rec = DocumentLog()
     ctl = RunController(TickProcedure(TickParams(count=3)), [rec])
     done = threading.Event()
     ctl.subscribe(lambda k, d: done.set() if k == "stop" else None)
@@ -231,3 +216,14 @@ def test_tqdm_progress_bar_when_installed():
     out = io.StringIO()
     run_procedure(TickProcedure(TickParams(count=4)), [ProgressSubscriber(out, use_tqdm=True)])
     assert "4/4" in out.getvalue() and "success" in out.getvalue()
+
+
+def test_json_lines_writer_writes_every_document(tmp_path):
+    path = tmp_path / "run.jsonl"
+    log = DocumentLog()
+    run_procedure(TickProcedure(TickParams(count=3, array_every=2)), [JsonLinesWriter(path), log])
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    assert [x["name"] for x in lines] == log.kinds()
+    assert lines[0]["doc"]["uid"] == log.first("start")["uid"]
+    with_array = [x["doc"] for x in lines if x["name"] == "event" and x["doc"]["arrays"]]
+    assert [d["arrays"]["samples"] for d in with_array] == [{"dtype": "<i2", "shape": [160]}] * 2

@@ -14,16 +14,9 @@ from hypothesis.extra import numpy as hnp
 
 from bench_app.core.runs import Event, RunStatus, run_procedure
 from bench_app.core.runs.demo import TickParams, TickProcedure, tick_samples
+from bench_app.core.runs.subscribers import DocumentLog
 from bench_app.core.store import RunNotFoundError, RunStore, StoreError
 from bench_app.core.store.artifacts import sanitise_name
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.docs: list[tuple[str, dict]] = []
-
-    def __call__(self, kind, doc):
-        self.docs.append((kind, doc))
 
 
 class ArraysProc:
@@ -45,7 +38,7 @@ class ArraysProc:
 
 
 def test_documents_round_trip_exactly(tmp_path):
-    rec = Recorder()
+    rec = DocumentLog()
     with RunStore.open(tmp_path) as store:
         result = run_procedure(
             TickProcedure(TickParams(count=7, array_every=2), board={"fw": "x"}),

@@ -17,10 +17,22 @@ Shapes (all times are Unix seconds, UTC)::
                 "num_events", "paused_s", "subscriber_errors"}
 
 Streams are free names; these are the ones the bench uses so later work fits together:
-``frames`` / ``pcm`` (board data, arrays), ``results`` (per inference or per clip: prediction,
-label, latency split), ``metrics`` (running scores: confusion matrix, F1 over time), ``progress``
-(``{"done", "total", "message"}``, drawn by progress bars), ``artifacts`` (re-recorded audio,
-model files' hashes), ``summary`` (the run's final numbers, also returned by the procedure).
+
+- ``frames`` / ``pcm``: board data as arrays, in chunks (say every 0.5 s: ``{"first_frame":
+  n}`` plus ``arrays={"frames": (k, 32) uint16}``), not one event per 10 ms frame - the store
+  writes one ``.npy`` per array (about 0.1 ms each here).
+- ``results``: one event per inference or per clip, e.g. ``{"clip": "Ses01F_impro01_F000",
+  "label": "neu", "prediction": "hap", "scores": [...], "frontend_us": ..., "invoke_us": ...}``.
+- ``metrics``: running scores, e.g. ``{"confusion": [[...]], "labels": [...], "macro_f1": ...}``
+  after each clip, so F1 over time is the stream itself.
+- ``model``: what ran, e.g. ``{"sha256": ..., "bytes": ..., "arena_bytes": ..., "ops": [...]}``.
+- ``artifacts``: files the run produces, e.g. re-recorded audio ``{"clip": ...,
+  "sample_rate": 16000}`` with ``arrays={"pcm": int16}``.
+- ``progress``: ``{"done", "total", "message"}``, drawn by progress bars (see ``progress()``).
+- ``summary``: the run's final numbers (the procedure's return value is the summary; a
+  ``summary`` event is kept as the summary if the run fails before returning). A
+  ``"verdict"`` key (``"pass"``/``"fail"``, or ``{"pass": bool, "reasons": [...]}``) becomes
+  the run's verdict in the store.
 """
 
 from __future__ import annotations
