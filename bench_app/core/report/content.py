@@ -1,0 +1,259 @@
+"""What a report says, as blocks: header, verdict, configs and lint, metrics, figures, tables.
+
+The same block list feeds the HTML and the PDF renderer. Text here is plain (never markup):
+the renderers escape it.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bench_app import __version__
+from bench_app.core.report.blocks import Block, Heading, Paragraph, Table
+from bench_app.core.report.figures import LATENCY_SERIES, all_figures
+from bench_app.core.report.metrics import (
+    find_lists,
+    format_value,
+    label_of,
+    metric_rows,
+    record_tables,
+)
+from bench_app.core.report.model import ReportInput
+
+#: Board INFO keys shown as the model's hash, tried in order.
+MODEL_HASH_KEYS = ("model_sha256", "model_hash", "sha256")
+MODEL_NAME_KEYS = ("model_name", "model")
+
+
+def pcan_explanation() -> str | None:
+    """The analysis package's paragraph on PCAN and the clean-stimulus error, if it has one.
+
+    Hook: the analysis engineer owns this text (``PCAN_EXPLANATION`` in
+    ``bench_app.core.analysis`` or its ``alignment`` module); the report only shows it.
+    """
+    import importlib
+
+    for module in ("bench_app.core.analysis", "bench_app.core.analysis.alignment"):
+        try:
+            text = getattr(importlib.import_module(module), "PCAN_EXPLANATION", None)
+        except ImportError:
+            continue
+        if text:
+            return str(text)
+    return None
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, dict | list):
+        return json.dumps(value, sort_keys=True, default=str)
+    return format_value(value)
+
+
+def _untrained_sidecars() -> dict[str, str]:
+    """sha256 -> description of the models the repository's ``models/`` marks untrained."""
+    folder = Path(__file__).resolve().parents[3] / "models"
+    found = {}
+    for sidecar in sorted(folder.glob("*.json")) if folder.is_dir() else ():
+        try:
+            data = json.loads(sidecar.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict) and data.get("untrained") and data.get("sha256"):
+            found[str(data["sha256"]).lower()] = str(data.get("file", sidecar.stem))
+    return found
+
+
+def _model_line(info: dict[str, Any]) -> tuple[str, str]:
+    model = info.get("model") if isinstance(info.get("model"), dict) else {}
+    merged = {**info, **model}
+    name = next((str(merged[k]) for k in MODEL_NAME_KEYS + ("name",)
+                 if isinstance(merged.get(k), str)), "-")
+    digest = next((str(merged[k]) for k in MODEL_HASH_KEYS if merged.get(k)), "-")
+    sidecars = _untrained_sidecars()
+    if name == "-" and digest.lower() in sidecars:
+        name = sidecars[digest.lower()]
+    untrained = (bool(merged.get("untrained")) or "untrained" in name.lower()
+                 or digest.lower() in sidecars)
+    if untrained:
+        digest += " (UNTRAINED: for latency only, its predictions mean nothing)"
+    return name, digest
+
+
+def header(inp: ReportInput, made_at: str) -> list[Block]:
+    """Title, run facts, board INFO and parameters."""
+    run, info = inp.run, inp.board_info
+    model_name, model_hash = _model_line(info)
+    facts = [
+        ("run id", inp.uid), ("procedure", inp.procedure), ("status", _text(run.get("status"))),
+        ("started", _text(run.get("started"))), ("ended", _text(run.get("ended"))),
+        ("bench version (run)", _text(run.get("bench_version"))),
+        ("report made", f"{made_at} with bench {__version__}"),
+        ("board firmware", _text(info.get("firmware", info.get("firmware_version")))),
+        ("model", model_name),
+        ("model sha256", model_hash),
+    ]
+    skip = {"frontend", "firmware", "firmware_version", "model", *MODEL_HASH_KEYS, *MODEL_NAME_KEYS}
+    board = [(str(k), _text(v)) for k, v in info.items()
+             if k not in skip and not str(k).startswith("fe.")]
+    params = run.get("parameters") or {}
+    blocks: list[Block] = [
+        Heading(f"Bench report: {inp.procedure} run {inp.uid}", 1),
+        Table("Run", ("item", "value"), tuple(facts)),
+    ]
+    if board:
+        blocks.append(Table("Board INFO", ("item", "value"), tuple(board)))
+    if isinstance(params, dict) and params:
+        rows = tuple((str(k), _text(v)) for k, v in params.items())
+        blocks.append(Table("Run parameters", ("parameter", "value"), rows))
+    return blocks
+
+
+def verdict(inp: ReportInput) -> list[Block]:
+    """Verdict with reasons, run status and what data is missing."""
+    passed = inp.passed()
+    word = {True: "PASS", False: "FAIL", None: "NO VERDICT"}[passed]
+    tone = {True: "pass", False: "fail", None: "warn"}[passed]
+    blocks: list[Block] = [Heading("Verdict"), Paragraph(f"Verdict: {word}", tone)]
+    blocks += [Paragraph(f"• {reason}") for reason in inp.reasons()]
+    status = str(inp.run.get("status", "unknown"))
+    if status not in ("completed", "complete", "done", "finished", "ok"):
+        blocks.append(Paragraph(
+            f"The run's status is '{status}': it did not finish, so this report shows only "
+            "what was stored before it stopped.", "warn"))
+    missing = inp.missing_arrays()
+    if missing:
+        blocks.append(Paragraph("Missing from this run (not stored): " + ", ".join(missing)
+                                + ". The parts of the report that need them are left out.",
+                                "warn"))
+    blocks += [Paragraph(note, "warn") for note in inp.notes]
+    return blocks
+
+
+def configs(inp: ReportInput) -> list[Block]:
+    """Host and board front-end configs side by side, lint mismatches highlighted."""
+    host, board = inp.host_frontend, inp.board_frontend()
+    flagged = {str(f.get("key")) for f in inp.lint}
+    keys = list(dict.fromkeys([*host, *board, *sorted(flagged - set(host) - set(board))]))
+    rows, highlight = [], set()
+    for i, key in enumerate(keys):
+        mark = "MISMATCH" if key in flagged else ""
+        if mark:
+            highlight.add(i)
+        rows.append((key, _text(host.get(key, "-")), _text(board.get(key, "-")), mark))
+    blocks: list[Block] = [Heading("Front-end configuration")]
+    if rows:
+        blocks.append(Table("Host and board front end", ("setting", "host", "board", "lint"),
+                            tuple(rows), frozenset(highlight)))
+    else:
+        blocks.append(Paragraph("Neither front-end config was stored with this run.", "warn"))
+    if inp.lint:
+        lint_rows = tuple((_text(f.get("severity")), _text(f.get("key")), _text(f.get("host")),
+                           _text(f.get("board")), _text(f.get("message"))) for f in inp.lint)
+        blocks.append(Table("Lint findings", ("severity", "setting", "host", "board", "message"),
+                            lint_rows, frozenset(range(len(lint_rows)))))
+    elif rows:
+        blocks.append(Paragraph("Lint: the host and board front-end configs match.", "pass"))
+    return blocks
+
+
+def results(inp: ReportInput) -> list[Block]:
+    """PCAN paragraph, metrics table, figures and per-channel table."""
+    blocks: list[Block] = [Heading("Results")]
+    if inp.procedure == "alignment" and inp.pcan_enabled():
+        text = pcan_explanation()
+        blocks.append(Paragraph(text or "PCAN is on: the stimulus-referenced errors depend on "
+                                "the noise floor (see docs/metrics.md).", "note"))
+    blocks += [Paragraph(str(note), "warn")
+               for _, notes in find_lists(inp.summary, "notes") for note in notes]
+    latency = latency_table(inp)
+    if latency is not None:
+        blocks.append(latency)
+    rows = metric_rows(inp.summary)
+    if rows:
+        blocks.append(Table("Metrics", ("metric", "value", "unit"), tuple(rows)))
+    else:
+        blocks.append(Paragraph("No summary was stored for this run.", "warn"))
+    for key, records in record_tables(inp.summary):
+        columns = tuple(dict.fromkeys(str(c) for r in records for c in r))
+        rows = tuple(tuple(_text(r.get(c)) for c in columns) for r in records)
+        blocks.append(Table(label_of(key), columns, rows))
+    blocks += all_figures(inp)
+    channel = per_channel_rows(inp)
+    if channel:
+        blocks.append(channel)
+    return blocks
+
+
+#: Latency table columns: (LatencyStats attribute, heading).
+LATENCY_COLUMNS = (("n", "n"), ("min", "min (ms)"), ("median", "median (ms)"),
+                   ("p95", "p95 (ms)"), ("p99", "p99 (ms)"), ("max", "max (ms)"),
+                   ("jitter", "jitter p95-p5 (ms)"))
+
+
+def latency_table(inp: ReportInput) -> Table | None:
+    """Latency percentiles per series: the stored ones, else computed from the stored arrays."""
+    from bench_app.core.analysis.latency import latency_stats
+
+    stored = inp.summary.get("series")
+    rows = []
+    if isinstance(stored, dict) and stored:
+        caption = "As stored with the run."
+        labels = {stored_name: label for _, label, _, stored_name in LATENCY_SERIES}
+        for name, stats in stored.items():
+            if isinstance(stats, dict):
+                cells = (format_value(stats.get(k if k == "n" else k + "_ms"))
+                         for k, _ in LATENCY_COLUMNS)
+                rows.append((labels.get(name, str(name)), *cells))
+    else:
+        caption = "Computed by the report from the stored arrays (the run stored no summary)."
+        for name, label, factor, _ in LATENCY_SERIES:
+            if name in inp.arrays:
+                stats = latency_stats(np.asarray(inp.arrays[name], float).ravel() * factor)
+                rows.append((label, *(format_value(getattr(stats, k)) for k, _ in LATENCY_COLUMNS)))
+    if not rows:
+        return None
+    return Table("Latency", ("series", *(h for _, h in LATENCY_COLUMNS)), tuple(rows),
+                 caption=caption)
+
+
+def per_channel_rows(inp: ReportInput) -> Table | None:
+    """Per-channel parity error (%) and acoustic response (dB), when stored."""
+    columns = [("parity_per_channel", "parity error (%)", "{:8.3f}", 100.0),
+               ("acoustic_response_db", "acoustic response (dB)", "{:7.2f}", 1.0)]
+    present = [(np.asarray(a, float).ravel(), label, fmt, f)
+               for n, label, fmt, f in columns if (a := inp.array(n)) is not None]
+    if not present:
+        return None
+    count = max(a.size for a, *_ in present)
+    rows = tuple(
+        (str(ch), *(fmt.format(a[ch] * f) if ch < a.size else "-" for a, _, fmt, f in present))
+        for ch in range(count)
+    )
+    return Table("Per channel", ("channel", *(label for _, label, *_ in present)), rows)
+
+
+def raw_files_text(raw_files: Sequence[str]) -> str:
+    """One sentence listing the raw-data files, grouped by folder."""
+    folders: dict[str, list[str]] = {}
+    for path in raw_files:
+        folder, _, name = path.rpartition("/")
+        folders.setdefault(folder, []).append(name)
+    parts = [f"in {folder or '.'}/: " + ", ".join(names) for folder, names in folders.items()]
+    return ("Raw data beside this report (CSV and NPZ of every stored array, the metrics as "
+            "CSV, the whole record as JSON), " + "; ".join(parts) + ".")
+
+
+def build_blocks(inp: ReportInput, raw_files: Sequence[str] = (),
+                 made_at: str | None = None) -> list[Block]:
+    """The whole report, in order; ``raw_files`` are listed at the end."""
+    made_at = made_at or _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    blocks = [*header(inp, made_at), *verdict(inp), *configs(inp), *results(inp)]
+    if raw_files:
+        blocks += [Heading("Raw data"), Paragraph(raw_files_text(raw_files))]
+    return blocks
