@@ -1,0 +1,108 @@
+"""Start and stop a virtual board (`bench-app emulate`) as a child process, from the host.
+
+``with start_emulator(["--fast", "--model", "m.tflite"]) as emu: BoardClient(emu.port)``;
+``emu.speaker`` is the virtual speaker's address, ``emu.stats()`` reads the fault ledger. The
+child is ended with SIGTERM (then SIGKILL) when the block exits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import os
+import select
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from bench_app.core.errors import LinkError
+
+START_TIMEOUT_S = 60.0
+
+
+@dataclasses.dataclass
+class EmulatorProcess:
+    """A running virtual board."""
+
+    port: str
+    speaker: str
+    stats_file: str
+    pid: int
+    process: subprocess.Popen
+
+    def stats(self) -> dict:
+        """The emulator's fault ledger and counters (as last written, every 0.5 s and at exit)."""
+        try:
+            return json.loads(Path(self.stats_file).read_text())
+        except (OSError, ValueError):
+            return {}
+
+    def stop(self, timeout: float = 10.0) -> int:
+        """SIGTERM, wait, SIGKILL if needed; return the exit status."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self.process.returncode
+
+
+def _readline(proc: subprocess.Popen, deadline: float) -> str:
+    line = b""
+    fd = proc.stdout.fileno()
+    while not line.endswith(b"\n"):
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            raise LinkError("The virtual board did not start in time.")
+        ch = os.read(fd, 1)
+        if not ch:
+            proc.wait()
+            proc.stderr.seek(0)
+            err = proc.stderr.read().decode(errors="replace").strip().splitlines()
+            why = err[-1] if err else f"exit status {proc.wait()}"
+            raise LinkError(f"The virtual board failed to start: {why}")
+        line += ch
+    return line.decode().strip()
+
+
+@contextlib.contextmanager
+def start_emulator(args: list[str], stats_file: str | None = None) -> Iterator[EmulatorProcess]:
+    """Run ``python -m bench_app emulate ARGS`` for the duration of the block.
+
+    Raises
+    ------
+    LinkError
+        If it exits or prints no port within `START_TIMEOUT_S` (the message carries its error).
+    """
+    with contextlib.ExitStack() as stack:
+        if stats_file is None and "--stats-file" not in args:
+            tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="bench_app_emu_"))
+            stats_file = str(Path(tmp) / "stats.json")
+        extra = ["--stats-file", stats_file] if stats_file else []
+        cmd = [sys.executable, "-m", "bench_app", "emulate", *args, *extra]
+        # stderr to a file, not a pipe: a chatty child never blocks on a full pipe.
+        errors = stack.enter_context(tempfile.TemporaryFile())
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=errors)  # fmt: skip
+        proc.stderr = errors
+        emu = None
+        try:
+            deadline = time.monotonic() + START_TIMEOUT_S
+            port = _readline(proc, deadline)
+            doc = json.loads(_readline(proc, deadline))
+            emu = EmulatorProcess(port, doc["speaker"]["address"], doc["stats_file"], proc.pid,
+                                  proc)  # fmt: skip
+            yield emu
+        finally:
+            if emu is not None:
+                emu.stop()
+            elif proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            proc.stdout.close()

@@ -1,0 +1,118 @@
+"""The virtual board's serial port: a raw pseudo-terminal behind a stable symlink.
+
+A pty's slave path (/dev/pts/N) changes every time one is created, but a real board's port
+comes back at the same path after a USB reset. So the emulator announces a symlink in its own
+temp dir as the port, and re-points it (atomically) at each new pty. The emulator also keeps
+the slave end open itself, so the master never sees EIO while no host is attached.
+
+Writes wait for room up to a timeout: in ``--fast`` mode (backpressure, nothing lost) forever,
+in real time only as long as a board's transmit queue would hold, after which the frame is
+dropped and counted as a transmit overflow, as firmware would.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import pty
+import select
+import time
+import tty
+from pathlib import Path
+
+
+class PtyPort:
+    """A raw pty pair whose slave is reachable through a stable symlink ``path``."""
+
+    def __init__(self, link_path: str | os.PathLike):
+        self.path = Path(link_path)
+        self.master = self.slave = -1
+        self.up = False
+        self._open()
+
+    def _open(self) -> None:
+        self.master, self.slave = pty.openpty()
+        tty.setraw(self.slave)
+        os.set_blocking(self.master, False)
+        tmp = self.path.with_name(self.path.name + ".new")
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        os.symlink(os.ttyname(self.slave), tmp)
+        os.replace(tmp, self.path)
+        self.up = True
+
+    def go_down(self) -> None:
+        """Make the port disappear (the board's USB re-enumerates): pty closed, link removed."""
+        if not self.up:
+            return
+        self.up = False
+        with contextlib.suppress(FileNotFoundError):
+            self.path.unlink()
+        for fd in (self.master, self.slave):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        self.master = self.slave = -1
+
+    def come_up(self) -> None:
+        """Bring the port back: a new pty, the same stable path."""
+        if not self.up:
+            self._open()
+
+    def read(self) -> bytes:
+        """Whatever the host has written (non-blocking; b"" if nothing or the port is down)."""
+        if not self.up:
+            return b""
+        try:
+            return os.read(self.master, 65536)
+        except BlockingIOError:
+            return b""
+        except OSError as exc:
+            if exc.errno == errno.EIO:
+                return b""
+            raise
+
+    def wait_readable(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` s for host bytes; False on timeout or when the port is down."""
+        if not self.up:
+            time.sleep(max(timeout, 0.0))
+            return False
+        r, _, _ = select.select([self.master], [], [], max(timeout, 0.0))
+        return bool(r)
+
+    def write(self, data: bytes, timeout: float | None) -> bool:
+        """Write all of ``data``; False if the port is down or there was no room in time."""
+        if not self.up:
+            return False
+        view = memoryview(data)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while view:
+            try:
+                n = os.write(self.master, view)
+                view = view[n:]
+                continue
+            except BlockingIOError:
+                pass
+            except OSError:
+                return False
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                return len(view) < len(data) and self._finish(view)
+            select.select([], [self.master], [], 0.05 if left is None else min(left, 0.05))
+        return True
+
+    def _finish(self, view: memoryview) -> bool:
+        """A frame already half written must be completed (else the stream breaks): block."""
+        while view:
+            select.select([], [self.master], [], 0.05)
+            try:
+                view = view[os.write(self.master, view) :]
+            except BlockingIOError:
+                continue
+            except OSError:
+                return False
+        return True
+
+    def close(self) -> None:
+        """Close the pty and remove the symlink."""
+        self.go_down()

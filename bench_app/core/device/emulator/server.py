@@ -1,0 +1,292 @@
+"""The virtual Coral Micro's main loop: serve the board protocol on a pty, as firmware would.
+
+One thread does everything a board's main loop does, in order: read and answer the host's
+messages, take the next block of audio (an injected clip, else the microphone), run the front
+end and the model, send FRAME / PCM / RESULT / ACK, send HEARTBEAT every 500 ms, and pace
+itself on the board clock. Faults (resets, stalls, drops, corruption) are applied here and
+recorded in the stats file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import shutil
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from bench_app import __version__
+from bench_app.core.device.emulator.board import BoardCore
+from bench_app.core.device.emulator.channel import Channel, ChannelConfig
+from bench_app.core.device.emulator.clock import BoardClock
+from bench_app.core.device.emulator.faults import FaultConfig, FaultInjector, FaultStats
+from bench_app.core.device.emulator.inject import InjectBuffer
+from bench_app.core.device.emulator.model_runner import ModelRunner
+from bench_app.core.device.emulator.pty_port import PtyPort
+from bench_app.core.device.emulator.sources import CaptureSource, Microphone, SpeakerServer
+from bench_app.core.device.emulator.transmitter import Transmitter
+from bench_app.core.device.protocol import (
+    Ack,
+    Decoder,
+    ErrorCode,
+    Heartbeat,
+    Hello,
+    Info,
+    InjectPcm,
+    Log,
+    LogLevel,
+    Nak,
+    PcmSource,
+    Start,
+    Stop,
+    Stream,
+)
+from bench_app.core.frontend import FrontendConfig
+
+HEARTBEAT_S = 0.5
+STATS_PERIOD_S = 0.5
+INJECT_WINDOW, INJECT_MAX_SAMPLES = 8, 4096
+#: With --fast, how long the board waits for the rest of a clip before it counts an underrun.
+FAST_DRY_WAIT_S = 2.0
+#: Directory where running emulators announce themselves (for device discovery).
+ANNOUNCE_DIR = Path(tempfile.gettempdir()) / "bench_app_emulators"
+
+
+@dataclasses.dataclass
+class EmulatorOptions:
+    """Everything `bench-app emulate` can set."""
+
+    model: str | None = None
+    frontend: FrontendConfig = dataclasses.field(default_factory=FrontendConfig)
+    channel: ChannelConfig = dataclasses.field(default_factory=ChannelConfig)
+    faults: FaultConfig = dataclasses.field(default_factory=FaultConfig)
+    speed: float = 1.0
+    fast: bool = False
+    capture: str | None = None
+    stats_file: str | None = None
+    hop_s: float = 1.0
+    arena_size: int | None = None
+
+
+class VirtualBoard:
+    """A virtual Coral Dev Board Micro serving the protocol on a pty (see module docstring)."""
+
+    def __init__(self, options: EmulatorOptions):
+        self.options = opts = options
+        fe = opts.frontend
+        self.sample_rate = fe.sample_rate_hz
+        self.runner = None
+        self.model_note = None
+        if opts.model:
+            hop = max(1, round(opts.hop_s * 1000 / fe.window_step_ms))
+            self.runner = ModelRunner(opts.model, hop, opts.arena_size)
+            self.model_note = _sidecar(opts.model)
+        self._dir = Path(tempfile.mkdtemp(prefix="bench_app_emu_"))
+        self.clock = BoardClock(self.sample_rate, opts.speed, opts.fast)
+        self.stats = FaultStats()
+        self.faults = FaultInjector(opts.faults, self.stats)
+        self.port = PtyPort(self._dir / "port")
+        self.tx = Transmitter(self.port, self.faults, None if opts.fast else 0.2)
+        self.speaker = SpeakerServer()
+        capture = CaptureSource(opts.capture, self.sample_rate) if opts.capture else None
+        self.mic = Microphone(Channel(opts.channel, self.sample_rate), self.speaker, capture)
+        self.core = BoardCore(fe, self.runner, self.clock)
+        self.inject = InjectBuffer(INJECT_WINDOW, INJECT_MAX_SAMPLES)
+        self.decoder = Decoder()
+        self.streams: frozenset[Stream] = frozenset()
+        self.stats_file = Path(opts.stats_file) if opts.stats_file else self._dir / "stats.json"
+        self.stop_event = threading.Event()
+        self._announce = ANNOUNCE_DIR / f"{os.getpid()}.json"
+
+    # -- identity ------------------------------------------------------------------------
+    @property
+    def port_path(self) -> str:
+        """The stable port path to announce (a symlink to the current pty)."""
+        return str(self.port.path)
+
+    def info(self) -> Info:
+        """This board's INFO."""
+        caps = ["frames", "pcm", "inject_pcm", "speaker_socket", "microphone"]
+        if self.runner is not None:
+            caps.insert(2, "results")
+        o = self.options
+        emulator = {
+            "virtual": True,
+            "pid": os.getpid(),
+            "port": self.port_path,
+            "stats_file": str(self.stats_file),
+            "channel": o.channel.to_dict(),
+            "faults": o.faults.to_dict(),
+            "speed": "fast" if o.fast else o.speed,
+            "capture": o.capture,
+            "model": None if self.runner is None else {
+                **self.runner.describe(), "path": str(o.model), **(self.model_note or {})},
+        }  # fmt: skip
+        return Info(
+            firmware_version=f"virtual-{__version__}",
+            board="virtual-coral-dev-board-micro",
+            model_sha256=None if self.runner is None else self.runner.sha256,
+            sample_rate_hz=self.sample_rate,
+            cpu_clock_hz=800_000_000,
+            capabilities=tuple(caps),
+            frontend=self.options.frontend.to_dict(),
+            inject_window=INJECT_WINDOW,
+            inject_max_samples=INJECT_MAX_SAMPLES,
+            extra={"speaker": self.speaker.describe(), "emulator": emulator,
+                   "model_untrained": bool((self.model_note or {}).get("untrained"))},
+        )  # fmt: skip
+
+    def announcement(self) -> dict:
+        """What the emulator prints after the port line and writes for device discovery."""
+        return {"port": self.port_path, "speaker": self.speaker.describe(), "pid": os.getpid(),
+                "stats_file": str(self.stats_file),
+                "model_sha256": None if self.runner is None else self.runner.sha256}  # fmt: skip
+
+    # -- main loop -----------------------------------------------------------------------
+    def serve(self) -> None:
+        """Serve until `stop_event` is set; always leaves the stats file and cleans up."""
+        ANNOUNCE_DIR.mkdir(exist_ok=True)
+        self._announce.write_text(json.dumps(self.announcement()))
+        next_hb = next_stats = time.monotonic()
+        down_until = None
+        dry_since = None
+        try:
+            while not self.stop_event.is_set():
+                now = time.monotonic()
+                if down_until is not None and now >= down_until:
+                    self.port.come_up()
+                    self.decoder = Decoder()
+                    down_until = None
+                self._read_host()
+                self.speaker.poll()
+                if now >= next_hb:
+                    next_hb = now + HEARTBEAT_S
+                    self.tx.send(Heartbeat(self.clock.now_us, self.inject.underruns,
+                                           self.stats.tx_overflows))  # fmt: skip
+                if now >= next_stats:
+                    next_stats = now + STATS_PERIOD_S
+                    self.write_stats()
+                if self.faults.reset_due(self.clock.seconds):
+                    self._drain(1.0)
+                    self.port.go_down()
+                    self.stats.resets += 1
+                    down_until = time.monotonic() + self.options.faults.reset_down_ms / 1000
+                stall = self.faults.stall_due(self.clock.seconds)
+                if stall:
+                    time.sleep(stall)
+                # Which audio comes next, and must the board wait for it?
+                if self.inject.queued:
+                    dry_since, paced = None, not self.options.fast
+                elif self.inject.in_clip and self.options.fast:
+                    dry_since = dry_since or now
+                    if now - dry_since < FAST_DRY_WAIT_S:
+                        self.port.wait_readable(0.005)
+                        continue
+                    self.inject.abandon_clip()
+                    paced = True
+                else:
+                    if self.inject.in_clip:
+                        self.inject.abandon_clip()
+                    paced = not self.mic.speaker_has_audio
+                wait = self.clock.wait_s(paced)
+                if wait > 0:
+                    self.port.wait_readable(min(wait, 0.02))
+                    continue
+                self._step()
+        finally:
+            self.close()
+
+    def _step(self) -> None:
+        """Process one block of audio and send what it produced."""
+        step = self.core.step
+        block = self.inject.take(step, self.clock.samples)
+        if block is not None:
+            msgs = self.core.process(block.samples, PcmSource.INJECTED, block.tag,
+                                     block.clip_start, self.streams)  # fmt: skip
+            for ack in block.acks:
+                self.tx.send(ack)
+        else:
+            msgs = self.core.process(self.mic.read(step), PcmSource.MICROPHONE, 0, False,
+                                     self.streams)  # fmt: skip
+        for msg in msgs:
+            self.tx.send(msg)
+
+    def _read_host(self) -> None:
+        data = self.port.read()
+        if not data:
+            return
+        for packet in self.decoder.feed(data):
+            self._handle(packet.message, packet.seq)
+
+    def _handle(self, msg, seq: int) -> None:
+        if isinstance(msg, Hello):
+            self.tx.send(self.info())
+        elif isinstance(msg, InjectPcm):
+            for reply in self.inject.on_chunk(seq, msg):
+                self.tx.send(reply)
+        elif isinstance(msg, Start):
+            if Stream.RESULTS in msg.streams and self.runner is None:
+                self.tx.send(Nak(int(msg.TYPE), seq, int(ErrorCode.UNSUPPORTED), 0,
+                                 "this virtual board has no model (start it with --model)"))
+                return  # fmt: skip
+            self.tx.send(Ack(int(msg.TYPE), seq))
+            self.streams = self.streams | msg.streams
+            self.core.enable_results(Stream.RESULTS in self.streams)
+        elif isinstance(msg, Stop):
+            self.tx.send(Ack(int(msg.TYPE), seq))
+            self.streams = self.streams - msg.streams
+            self.core.enable_results(Stream.RESULTS in self.streams)
+        elif isinstance(msg, Info | Ack | Nak | Heartbeat):
+            return
+        else:
+            self.tx.send(Log(int(LogLevel.WARNING), self.clock.now_us,
+                             f"ignored a {type(msg).__name__} from the host"))  # fmt: skip
+
+    def _drain(self, timeout: float) -> None:
+        """Before a reset: let the host read what was already sent, so losses are countable."""
+        import fcntl
+        import struct
+        import termios
+
+        deadline = time.monotonic() + timeout
+        while self.port.up and time.monotonic() < deadline:
+            pending = fcntl.ioctl(self.port.slave, termios.FIONREAD, b"\0\0\0\0")
+            if struct.unpack("i", pending)[0] == 0:
+                return
+            time.sleep(0.005)
+
+    def write_stats(self) -> None:
+        """Write the fault ledger and board counters to the stats file."""
+        self.stats.write(self.stats_file, {
+            "port": self.port_path,
+            "board_time_s": self.clock.seconds,
+            "frames_total": self.core.frames_total,
+            "results_total": self.core.windows_total,
+            "inject_samples": self.inject.samples_received,
+            "inject_underruns": self.inject.underruns,
+            "speaker_samples": self.speaker.total_samples,
+        })  # fmt: skip
+
+    def close(self) -> None:
+        """Final stats, then release the pty, the sockets and the announcement."""
+        self.write_stats()
+        self.port.close()
+        self.speaker.close()
+        if self.mic.capture is not None:
+            self.mic.capture.close()
+        self._announce.unlink(missing_ok=True)
+        if self.stats_file.parent != self._dir:
+            shutil.rmtree(self._dir, ignore_errors=True)
+
+
+def _sidecar(model_path: str) -> dict | None:
+    """The model's JSON sidecar (``M.json`` beside ``M.tflite``), e.g. saying it is untrained."""
+    side = Path(model_path).with_suffix(".json")
+    try:
+        doc = json.loads(side.read_text())
+    except (OSError, ValueError):
+        return None
+    return {"untrained": bool(doc.get("untrained", False)), "sidecar": str(side)}
