@@ -70,4 +70,7 @@ def test_kill_9_mid_run_loses_at_most_half_a_second(tmp_path):
         assert len(artifacts) >= len(ticks) // 10 - 1
         for a in artifacts:
             assert store.load_artifact(run_uid, a.name).shape == (160,)
+        # ...and nothing else is: the uncommitted tail's files (and any .part) were removed.
+        on_disk = {p.name for p in (tmp_path / "artifacts" / run_uid).iterdir()}
+        assert on_disk == {f"{a.name}.npy" for a in artifacts}
         assert run.ended == store.documents(run_uid)[-1].time

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 import subprocess
 
@@ -168,7 +169,13 @@ def test_failed_and_cancelled_runs_are_stored_with_their_events(tmp_path):
 
 def test_dead_writer_process_marks_run_interrupted_on_open(tmp_path):
     with RunStore.open(tmp_path) as store:
-        result = run_procedure(TickProcedure(TickParams(count=2)), [store.subscriber()])
+        result = run_procedure(
+            TickProcedure(TickParams(count=2, array_every=1)), [store.subscriber()]
+        )
+    folder = tmp_path / "artifacts" / result.uid
+    committed = {p.name for p in folder.iterdir()}
+    (folder / "ticks-000002-samples.npy").write_bytes(b"tail written, row never committed")
+    (folder / "ticks-000003-samples.npy.part").write_bytes(b"half")
     dead = subprocess.Popen(["true"])
     dead.wait()
     conn = sqlite3.connect(tmp_path / "runs.sqlite3")
@@ -184,6 +191,23 @@ def test_dead_writer_process_marks_run_interrupted_on_open(tmp_path):
         assert run.status == RunStatus.INTERRUPTED
         last = store.documents(result.uid)[-1]
         assert run.ended == last.time
+        assert (
+            {p.name for p in folder.iterdir()}
+            == committed
+            == {
+                "ticks-000000-samples.npy",
+                "ticks-000001-samples.npy",
+            }
+        )
+    # A run whose writer is alive (this process) is left alone.
+    conn = sqlite3.connect(tmp_path / "runs.sqlite3")
+    conn.execute(
+        "UPDATE runs SET status='running', owner_pid=? WHERE uid=?", (os.getpid(), result.uid)
+    )
+    conn.commit()
+    conn.close()
+    with RunStore.open(tmp_path) as store:
+        assert store.recovered == [] and store.get_run(result.uid).status == "running"
 
 
 def test_not_a_database_is_one_sentence(tmp_path):

@@ -58,6 +58,7 @@ def test_writes_are_batched_and_at_most_half_a_second_behind(tmp_path):
         assert visible is not None, f"tick {index} never became visible to the reader"
         lags.append(visible - t_emit)
     worst = max(lags)
+    print(f"store lag: median {sorted(lags)[len(lags) // 2]:.3f} s, worst {worst:.3f} s")
     assert worst <= 0.5, f"the store lagged {worst:.3f} s behind the run"
     # The reader saw the run grow while it was still running...
     growing = {n for _, n in seen if 0 < n < 300}

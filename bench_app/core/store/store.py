@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .artifacts import load_array
+from .artifacts import load_array, sanitise_name
 from .errors import RunNotFoundError, StoreError
 from .paths import DB_NAME
 from .records import ArtifactRecord, RunRecord, StoredDocument
@@ -80,7 +80,10 @@ class RunStore:
         try:
             conn = connect(self.db_path)
             migrate(conn)
-            return _recover_interrupted(conn)
+            recovered = _recover_interrupted(conn)
+            for uid in recovered:
+                _remove_orphan_files(self.store_dir, conn, uid)
+            return recovered
         except sqlite3.Error as exc:
             raise StoreError(f"The run store {self.db_path} cannot be used: {exc}.") from exc
         finally:
@@ -274,6 +277,20 @@ def _recover_interrupted(conn: sqlite3.Connection) -> list[str]:
             (INTERRUPTED_REASON, last[0], uid),
         )
     return dead
+
+
+def _remove_orphan_files(store_dir: Path, conn: sqlite3.Connection, run_uid: str) -> None:
+    """Delete files of an interrupted run that no committed row refers to (the lost tail)."""
+    folder = store_dir / "artifacts" / sanitise_name(run_uid)
+    if not folder.is_dir():
+        return
+    kept = {
+        row[0] for row in conn.execute("SELECT path FROM artifacts WHERE run_uid = ?", (run_uid,))
+    }
+    for path in folder.iterdir():
+        if path.relative_to(store_dir).as_posix() not in kept:
+            with contextlib.suppress(OSError):
+                path.unlink()
 
 
 def _pid_alive(pid: int | None) -> bool:
