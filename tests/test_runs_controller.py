@@ -227,3 +227,31 @@ def test_json_lines_writer_writes_every_document(tmp_path):
     assert lines[0]["doc"]["uid"] == log.first("start")["uid"]
     with_array = [x["doc"] for x in lines if x["name"] == "event" and x["doc"]["arrays"]]
     assert [d["arrays"]["samples"] for d in with_array] == [{"dtype": "<i2", "shape": [160]}] * 2
+
+
+def test_every_failure_path_emits_exactly_one_start_and_one_stop():
+    class BadParams(TickProcedure):
+        def __init__(self):
+            super().__init__()
+            self.params = {"port": object()}
+
+    class BuggyBoard(TickProcedure):
+        def board_info(self):
+            return {}["missing"]
+
+    class BadData(TickProcedure):
+        def execute(self, ctx):
+            try:
+                yield Event("results", {"x": object()})
+            finally:
+                self.cleaned_up = True
+
+    for proc in (BadParams(), BuggyBoard(), BadData()):
+        log = DocumentLog()
+        result = run_procedure(proc, [log])
+        kinds = log.kinds()
+        assert kinds[0] == "start" and kinds[-1] == "stop"
+        assert kinds.count("start") == kinds.count("stop") == 1
+        assert result.status is RunStatus.FAILED and "a bug in the bench" in result.reason
+        assert result.exception is not None
+    assert proc.cleaned_up, "a generator left suspended by a failure was not closed"

@@ -182,19 +182,21 @@ class RunController:
         counts: dict[str, int] = {}
         last_summary: dict[str, Any] = {}
         status, reason, summary, error = RunStatus.SUCCESS, "The run completed.", None, None
-        board_info, board_error = None, None
+        board_info, parameters, setup_error = None, {}, None
+        start_name = str(getattr(proc, "name", type(proc).__name__))
         try:
+            parameters = jsonable(proc.params)
             info = proc.board_info()
             board_info = jsonable(info) if info is not None else None
-        except BenchError as exc:
-            board_error = exc
+        except Exception as exc:  # recorded as a failed run below, never a silent thread death
+            setup_error = exc
         self._emit(
             "start",
             {
                 "uid": self.uid,
                 "time": started,
-                "procedure": proc.name,
-                "parameters": jsonable(proc.params),
+                "procedure": start_name,
+                "parameters": parameters,
                 "bench_version": __version__,
                 "host": host_info(),
                 "board_info": board_info,
@@ -203,8 +205,10 @@ class RunController:
         )
         gen = None
         try:
-            if board_error is not None:  # no board to start with: failed, not interrupted
-                raise _NoBoard(str(board_error)) from board_error
+            if isinstance(setup_error, BenchError):  # no board to start with: failed
+                raise _NoBoard(str(setup_error)) from setup_error
+            if setup_error is not None:
+                raise setup_error
             gen = proc.execute(RunContext(self.uid, self._cancel))
             while True:
                 self._checkpoint()
@@ -220,7 +224,6 @@ class RunController:
                     last_summary = data
         except _Cancelled:
             status, reason = RunStatus.CANCELLED, self._cancel_reason
-            self._close(gen)
         except INTERRUPTING_ERRORS as exc:
             status, reason, error = RunStatus.INTERRUPTED, str(exc), exc
         except BenchError as exc:
@@ -230,6 +233,7 @@ class RunController:
             status, error = RunStatus.FAILED, exc
             reason = f"The procedure crashed with {type(exc).__name__}: {exc} (a bug in the bench)."
             log.error("run %s crashed", self.uid[:8], exc_info=True)
+        self._close(gen)  # runs the procedure's cleanup if it is still suspended at a yield
         summary = summary if summary is not None else last_summary
         stop = {
             "uid": new_uid(),
@@ -246,7 +250,7 @@ class RunController:
         self._emit("stop", stop)
         self._result = RunResult(
             uid=self.uid,
-            procedure=proc.name,
+            procedure=start_name,
             status=status,
             reason=reason,
             summary=summary,
