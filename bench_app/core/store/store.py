@@ -5,7 +5,7 @@ through ``store.subscriber()`` (documents queued to a batched background writer)
 from any thread, each thread with its own connection, while a run is being written (WAL lets
 readers see every committed batch without blocking the writer). Opening a store marks as
 ``interrupted`` every run still ``running`` whose writing process is gone (``kill -9``, a
-crash, a power cut), keeping everything it had written.
+crash), keeping everything it had committed - all but about the last ``flush_period``.
 """
 
 from __future__ import annotations
