@@ -21,9 +21,9 @@ PCAN_NOTE = (
     "slowly tracked estimate of that channel's background level: in the clean stimulus that "
     "estimate is nearly zero between bursts, while on the board it follows the room and "
     "microphone noise, so a faint noise floor alone (-60 dBFS) changes most features by tens of "
-    "percent (about 57 % measured on tonal bursts at 0 dB gain), and a reference given noise "
-    "of the same level still differs by 10-30 %, because the noise waveform, not only its "
-    "level, drives the estimate. With PCAN off the same path gives about 1 %. The comparison "
+    "percent (45-57 % measured on tonal bursts at 0 dB gain), and a reference given noise of "
+    "the same level still differs by 7-28 %, because the noise waveform, not only its level, "
+    "drives the estimate. With PCAN off the same path gives about 1 %. The comparison "
     "that tests the board's front end is pipeline parity: the host front end run on the "
     "board's own microphone audio, noise included, against the board's frames."
 )
