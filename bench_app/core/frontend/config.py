@@ -271,6 +271,9 @@ def _validate(cfg: FrontendConfig) -> None:
     _check(cfg.noise_reduction_smoothing_bits >= correction_bits or not cfg.pcan_enable,
            "noise_reduction_smoothing_bits", cfg.noise_reduction_smoothing_bits,
            f"with PCAN on and this window it must be >= {correction_bits}")
+    _check(cfg.noise_reduction_enable or not cfg.pcan_enable, "pcan_enable", cfg.pcan_enable,
+           "PCAN reads the noise estimate, so it needs noise reduction on (as in MLTK); to pass "
+           "the signal unreduced, set noise_reduction_min_signal_remaining to 1.0")
     _check(0 <= cfg.log_scale_shift <= 16, "log_scale_shift", cfg.log_scale_shift,
            "it must be 0..16")
     _check(cfg.window_variant in WINDOW_VARIANTS, "window_variant", cfg.window_variant,
