@@ -10,19 +10,23 @@ from __future__ import annotations
 
 import numpy as np
 
-from bench_app.core.errors import ConfigError
+from bench_app.core.errors import BenchError
 from bench_app.core.frontend.config import FrontendConfig
 from bench_app.core.frontend.pipeline import STAGE_NAMES, frontend_plan, run_frames
+
+
+class PcmFormatError(BenchError, ValueError):
+    """Samples handed to the front end are not int16 PCM of the expected shape."""
 
 
 def _as_pcm(samples, ndim: int) -> np.ndarray:
     """Accept int16 (or integer arrays within int16 range) PCM with ``ndim`` dimensions."""
     arr = np.asarray(samples)
     if arr.ndim != ndim:
-        raise ConfigError(f"Expected PCM with {ndim} dimension(s), got shape {arr.shape}.")
+        raise PcmFormatError(f"Expected PCM with {ndim} dimension(s), got shape {arr.shape}.")
     if arr.dtype != np.int16:
         if arr.size and (arr.dtype.kind not in "iu" or arr.min() < -32768 or arr.max() > 32767):
-            raise ConfigError("PCM samples must be int16 (or integers within the int16 range).")
+            raise PcmFormatError("PCM samples must be int16 (or integers within the int16 range).")
         arr = arr.astype(np.int16)
     return arr
 
