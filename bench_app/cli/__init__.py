@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "bench_app.cli.frontend_cmd",
     "bench_app.cli.stimulus_cmd",
     "bench_app.cli.runs_cmd",
+    "bench_app.cli.report_cmd",
     "bench_app.cli.emulate_cmd",
 )
 

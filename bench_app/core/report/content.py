@@ -29,19 +29,22 @@ from bench_app.core.report.model import ReportInput
 #: Board INFO keys shown as the model's hash, tried in order.
 MODEL_HASH_KEYS = ("model_sha256", "model_hash", "sha256")
 MODEL_NAME_KEYS = ("model_name", "model")
+#: Run statuses of a run that ran to its end (the store says "success").
+FINISHED_STATUSES = ("success", "completed")
 
 
 def pcan_explanation() -> str | None:
     """The analysis package's paragraph on PCAN and the clean-stimulus error, if it has one.
 
-    Hook: the analysis engineer owns this text (``PCAN_EXPLANATION`` in
-    ``bench_app.core.analysis`` or its ``alignment`` module); the report only shows it.
+    The analysis owns this text (``bench_app.core.analysis.verdict.PCAN_NOTE``); the report
+    only shows it, once, whether or not the run's summary notes repeat it.
     """
     import importlib
 
-    for module in ("bench_app.core.analysis", "bench_app.core.analysis.alignment"):
+    for module, name in (("bench_app.core.analysis.verdict", "PCAN_NOTE"),
+                         ("bench_app.core.analysis", "PCAN_EXPLANATION")):
         try:
-            text = getattr(importlib.import_module(module), "PCAN_EXPLANATION", None)
+            text = getattr(importlib.import_module(module), name, None)
         except ImportError:
             continue
         if text:
@@ -98,16 +101,22 @@ def header(inp: ReportInput, made_at: str) -> list[Block]:
         ("model", model_name),
         ("model sha256", model_hash),
     ]
+    if run.get("note"):
+        facts.append(("engineer's note", _text(run["note"])))
     skip = {"frontend", "firmware", "firmware_version", "model", *MODEL_HASH_KEYS, *MODEL_NAME_KEYS}
     board = [(str(k), _text(v)) for k, v in info.items()
              if k not in skip and not str(k).startswith("fe.")]
     params = run.get("parameters") or {}
     blocks: list[Block] = [
-        Heading(f"Bench report: {inp.procedure} run {inp.uid}", 1),
+        Heading(f"Bench report: {inp.procedure} run {inp.uid[:8]}", 1),
         Table("Run", ("item", "value"), tuple(facts)),
     ]
     if board:
         blocks.append(Table("Board INFO", ("item", "value"), tuple(board)))
+    host = run.get("host")
+    if isinstance(host, dict) and host:
+        rows = tuple((str(k), _text(v)) for k, v in host.items())
+        blocks.append(Table("Host computer", ("item", "value"), rows))
     if isinstance(params, dict) and params:
         rows = tuple((str(k), _text(v)) for k, v in params.items())
         blocks.append(Table("Run parameters", ("parameter", "value"), rows))
@@ -122,10 +131,12 @@ def verdict(inp: ReportInput) -> list[Block]:
     blocks: list[Block] = [Heading("Verdict"), Paragraph(f"Verdict: {word}", tone)]
     blocks += [Paragraph(f"• {reason}") for reason in inp.reasons()]
     status = str(inp.run.get("status", "unknown"))
-    if status not in ("completed", "complete", "done", "finished", "ok"):
+    if status not in FINISHED_STATUSES:
+        reason = inp.run.get("reason")
         blocks.append(Paragraph(
-            f"The run's status is '{status}': it did not finish, so this report shows only "
-            "what was stored before it stopped.", "warn"))
+            f"The run's status is '{status}'" + (f" ({reason})" if reason else "")
+            + ": it did not finish, so this report shows only what was stored before it "
+            "stopped.", "warn"))
     missing = inp.missing_arrays()
     if missing:
         blocks.append(Paragraph("Missing from this run (not stored): " + ", ".join(missing)
@@ -157,20 +168,25 @@ def configs(inp: ReportInput) -> list[Block]:
                            _text(f.get("board")), _text(f.get("message"))) for f in inp.lint)
         blocks.append(Table("Lint findings", ("severity", "setting", "host", "board", "message"),
                             lint_rows, frozenset(range(len(lint_rows)))))
-    elif rows:
+    elif host and board:
         blocks.append(Paragraph("Lint: the host and board front-end configs match.", "pass"))
+    elif rows:
+        side = "host" if not host else "board"
+        blocks.append(Paragraph(f"The {side} front-end config was not stored with this run, so "
+                                "the report cannot compare the two.", "warn"))
     return blocks
 
 
 def results(inp: ReportInput) -> list[Block]:
     """PCAN paragraph, metrics table, figures and per-channel table."""
     blocks: list[Block] = [Heading("Results")]
+    pcan_text = pcan_explanation()
     if inp.procedure == "alignment" and inp.pcan_enabled():
-        text = pcan_explanation()
-        blocks.append(Paragraph(text or "PCAN is on: the stimulus-referenced errors depend on "
-                                "the noise floor (see docs/metrics.md).", "note"))
+        blocks.append(Paragraph(pcan_text or "PCAN is on: the stimulus-referenced errors depend "
+                                "on the noise floor (see docs/metrics.md).", "note"))
     blocks += [Paragraph(str(note), "warn")
-               for _, notes in find_lists(inp.summary, "notes") for note in notes]
+               for _, notes in find_lists(inp.summary, "notes") for note in notes
+               if note and note != pcan_text]
     latency = latency_table(inp)
     if latency is not None:
         blocks.append(latency)

@@ -32,6 +32,15 @@ EXPECTED_ARRAYS: dict[str, tuple[str, ...]] = {
     ),
 }
 
+#: Other names the same array is stored under (stream keys, the analysis's artifact names),
+#: tried in order after the report's own name.
+ARRAY_ALIASES: dict[str, tuple[str, ...]] = {
+    "reference_frames": ("parity_host", "host_frames"),
+    "board_frames": ("parity_board", "frames"),
+    "board_pcm": ("pcm",),
+    "parity_error_map": ("parity_rel_error",),
+}
+
 #: Arrays that older or interrupted runs may hold only as lists in the summary: array name ->
 #: the summary key (at any depth) holding the same numbers.
 SUMMARY_FALLBACKS: dict[str, str] = {
@@ -89,8 +98,9 @@ class ReportInput:
 
     def array(self, name: str) -> np.ndarray | None:
         """The stored array ``name``, else the same numbers from the summary, else None."""
-        if name in self.arrays:
-            return np.asarray(self.arrays[name])
+        for stored in (name, *ARRAY_ALIASES.get(name, ())):
+            if stored in self.arrays:
+                return np.asarray(self.arrays[stored])
         leaf = SUMMARY_FALLBACKS.get(name)
         if leaf is not None:
             from bench_app.core.report.metrics import find_lists

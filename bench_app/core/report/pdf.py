@@ -75,7 +75,7 @@ def _heading(flow: _Flow, block: Heading) -> None:
 
 
 def _paragraph(flow: _Flow, block: Paragraph) -> None:
-    lines = textwrap.wrap(block.text, BODY_CHARS - 4) or [""]
+    lines = textwrap.wrap(block.text, BODY_CHARS - 8) or [""]
     pad = 0.06 if block.tone in TONE_COLOURS else 0.0
     height = _line_h(BODY_PT) * len(lines) + 2 * pad
     flow.need(height)
@@ -162,6 +162,9 @@ def _figure(flow: _Flow, block: FigureBlock) -> None:
     full = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM - title_h - 0.3
     if height > full:
         width, height = width * full / height, full
+    room = flow.room - title_h
+    if height > room >= 0.75 * height:  # shrink a little rather than leave a half-empty page
+        width, height = width * room / height, room
     flow.need(title_h + height)
     y, png = flow.y, block.png
     title = block.title + (f": {block.caption}" if block.caption else "")

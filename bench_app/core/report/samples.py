@@ -64,8 +64,9 @@ def alignment_input(seed: int = 0, frames: int = 300, channels: int = 32,
               "board_pcm": pcm, "stimulus": pcm.copy()}
     reasons = ([f"Pipeline parity mean relative error {mre:.2%} is below 5%."] if passed else
                [f"{len(lint)} front-end setting(s) differ between host and board."])
+    summary.update(lint=lint, reasons=reasons)  # as the alignment analysis's to_dict() has them
     return ReportInput(
-        run=_run(f"a{seed:07d}-synthetic-alignment", "alignment", "completed",
+        run=_run(f"a{seed:07d}-synthetic-alignment", "alignment", "success",
                  {"path": "acoustic", "output": "virtual", "level_dbfs": -12.0,
                   "stimulus": "tonal-bursts"}),
         board_info=_board_info(board, untrained=False), host_frontend=host, lint=lint,
@@ -86,7 +87,7 @@ def latency_input(seed: int = 0, count: int = 200) -> ReportInput:
     summary = summarize_latency(records, budget_ms=1000.0).to_dict()
     host = FrontendConfig().to_dict()
     return ReportInput(
-        run=_run(f"l{seed:07d}-synthetic-latency", "latency", "completed",
+        run=_run(f"l{seed:07d}-synthetic-latency", "latency", "success",
                  {"count": count, "device": "sim"}),
         board_info=_board_info(host, untrained=True), host_frontend=host, summary=summary,
         verdict={"pass": True, "reasons": ["p99 total latency is within the real-time budget."]},
