@@ -1,0 +1,111 @@
+"""`bench-app frontend`: run the reference MicroFrontend on an audio file, save the features.
+
+The output is what the board's TFLM front end computes for the same samples (bit-exact with
+MLTK's AudioFeatureGenerator, window_variant "float", or TensorFlow's op, "double"): a
+(frames, channels) array saved with numpy, uint16 unless ``--int8``. ``--stages DIR`` also saves
+every stage's per-frame output (window, fft, energy, filterbank, noise estimate, ...) to debug
+a mismatch with the board.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from bench_app.core.errors import BenchError
+
+_EPILOG = """\
+examples:
+  bench-app frontend speech.wav --out speech_features.npy
+  bench-app frontend speech.wav --out f.npy --int8 --config fe.json --stages debug/
+  bench-app frontend stereo.wav --channel 1 --out right.npy --json
+
+The config file is a JSON object of MLTK fe.* settings (prefix optional), e.g.
+  {"fe.window_size_ms": 30, "fe.pcan_enable": false, "fe.window_variant": "double"}
+Missing keys keep the paper's defaults (16 kHz, 25/10 ms, 32 channels, 80-7600 Hz, noise
+reduction and PCAN on, log scale shift 6). Audio at another rate is resampled, with a note.
+"""
+
+
+class OutputFileError(BenchError):
+    """A result file or folder cannot be written."""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``frontend`` command."""
+    p = subparsers.add_parser(
+        "frontend",
+        help="compute MicroFrontend features of an audio file (the board's spectrogram)",
+        description=(
+            "Compute the TFLM MicroFrontend features of a WAV/FLAC file with the bench's "
+            "bit-exact reference and save them as a (frames, channels) .npy array."
+        ),
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("input", metavar="IN", help="audio file (WAV or FLAC)")
+    p.add_argument("--out", required=True, metavar="OUT.npy", help="where to save the features")
+    p.add_argument("--config", metavar="CFG.json",
+                   help="front end settings (JSON of fe.* keys); default: the paper's")
+    p.add_argument("--stages", metavar="DIR",
+                   help="also save each stage's per-frame output as DIR/<stage>.npy")
+    p.add_argument("--int8", action="store_true",
+                   help="save int8 features by TFLM's formula instead of uint16")
+    p.add_argument("--channel", type=int, metavar="N",
+                   help="channel of a multi-channel file to use (from 0)")
+    p.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
+    p.set_defaults(func=run)
+
+
+def _save(path: Path, array) -> None:
+    import numpy as np
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.save(path, array)
+    except OSError as exc:
+        raise OutputFileError(f"Cannot write '{path}': {exc.strerror or exc}.") from exc
+
+
+def run(args: argparse.Namespace) -> int:
+    """Read the audio, compute the features (and stages), save them, report."""
+    from bench_app.core.audio_files import read_audio
+    from bench_app.core.frontend import FrontendConfig, compute_features, to_int8
+
+    cfg = FrontendConfig.from_json(args.config) if args.config else FrontendConfig()
+    clip = read_audio(args.input, channel=args.channel, sample_rate=cfg.sample_rate_hz)
+    for note in clip.notes:
+        print(f"bench-app: note: {note}", file=sys.stderr)
+    out = Path(args.out)
+    if args.stages:
+        stages = compute_features(clip.samples, cfg, stages=True)
+        features = stages["features"]
+    else:
+        stages, features = None, compute_features(clip.samples, cfg)
+    result = to_int8(features) if args.int8 else features
+    _save(out, result)
+    stage_files = []
+    if stages is not None:
+        for name, array in stages.items():
+            path = Path(args.stages) / f"{name}.npy"
+            _save(path, array)
+            stage_files.append(str(path))
+    summary = {
+        "input": str(args.input),
+        "out": str(out),
+        "frames": int(result.shape[0]),
+        "channels": int(result.shape[1]),
+        "dtype": str(result.dtype),
+        "seconds": clip.samples.size / cfg.sample_rate_hz,
+        "notes": list(clip.notes),
+        "stages": stage_files,
+        "config": cfg.to_dict(),
+    }
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        print(f"{summary['frames']} frames x {summary['channels']} channels "
+              f"({summary['dtype']}) from {summary['seconds']:.2f} s -> {out}")
+    return 0
