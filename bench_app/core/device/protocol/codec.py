@@ -23,6 +23,18 @@ from __future__ import annotations
 import struct
 import zlib
 
+from bench_app.core.device.protocol.data import Frame, InjectPcm, Pcm, Result
+from bench_app.core.device.protocol.messages import (
+    Ack,
+    ErrorReport,
+    Heartbeat,
+    Hello,
+    Info,
+    Log,
+    Nak,
+    Start,
+    Stop,
+)
 from bench_app.core.errors import ProtocolError
 
 SYNC = b"\xa5\x5a\xc3\x3c"
@@ -40,6 +52,18 @@ HEAD = struct.Struct("<4sBBHII")
 HEADER = struct.Struct("<4sBBHIII")
 U32 = struct.Struct("<I")
 
+Message = (
+    Hello | Info | Start | Stop | Ack | Nak | Heartbeat | Log | ErrorReport
+    | Frame | Pcm | Result | InjectPcm
+)  # fmt: skip
+
+#: Type number -> message class, for the decoder.
+MESSAGE_CLASSES: dict[int, type] = {
+    cls.TYPE: cls
+    for cls in (Hello, Info, Start, Stop, Ack, Nak, Heartbeat, Log, ErrorReport,
+                Frame, Pcm, Result, InjectPcm)  # fmt: skip
+}
+
 
 def encode_raw(msg_type: int, payload: bytes, seq: int, version: int = VERSION) -> bytes:
     """Frame any payload under any type number (tests use it for unknown types)."""
@@ -55,7 +79,7 @@ def encode_raw(msg_type: int, payload: bytes, seq: int, version: int = VERSION) 
     )
 
 
-def encode(msg, seq: int) -> bytes:
+def encode(msg: Message, seq: int) -> bytes:
     """Encode one message as a complete frame with sequence number `seq` (mod 2**32).
 
     Raises

@@ -17,11 +17,12 @@ from bench_app.core.device.protocol.codec import (
     HEADER,
     HEADER_SIZE,
     MAX_PAYLOAD,
+    MESSAGE_CLASSES,
     SYNC,
     U32,
     VERSION,
 )
-from bench_app.core.device.protocol.messages import MESSAGE_CLASSES, Stream
+from bench_app.core.device.protocol.messages import Stream
 from bench_app.core.errors import ProtocolError
 
 _SEQ_MOD = 1 << 32

@@ -1,4 +1,4 @@
-"""The board protocol's messages: one frozen dataclass per message type, with its payload layout.
+"""The board protocol's enums and control messages, one frozen dataclass per message type.
 
 Each class carries its type number (``TYPE``) and the stream its sequence numbers count on
 (``STREAM``); ``payload()`` packs it and ``from_payload(buf, offset, length)`` reads it back from
@@ -85,12 +85,12 @@ class PcmSource(enum.IntEnum):
     SPEAKER = 2
 
 
-def _need(length: int, size: int, name: str) -> None:
+def need_bytes(length: int, size: int, name: str) -> None:
     if length < size:
         raise ProtocolError(f"A {name} payload of {length} bytes is shorter than its {size}.")
 
 
-def _array_eq(a: Any, b: Any) -> bool:
+def array_fields_equal(a: Any, b: Any) -> bool:
     """Field-by-field equality that compares numpy arrays by dtype and content."""
     if type(a) is not type(b):
         return NotImplemented
@@ -235,7 +235,7 @@ def _mask_payload(self) -> bytes:
 
 
 def _mask_from_payload(cls, buf: bytes, off: int, n: int):
-    _need(n, 4, cls.__name__.upper())
+    need_bytes(n, 4, cls.__name__.upper())
     return cls(_streams(_MASK.unpack_from(buf, off)[0]))
 
 
@@ -290,7 +290,7 @@ class Ack:
 
     @classmethod
     def from_payload(cls, buf: bytes, off: int, n: int) -> Ack:
-        _need(n, _ACK.size, "ACK")
+        need_bytes(n, _ACK.size, "ACK")
         t, _, _, seq, credit, value = _ACK.unpack_from(buf, off)
         return cls(t, seq, credit, value)
 
@@ -320,7 +320,7 @@ class Nak:
 
     @classmethod
     def from_payload(cls, buf: bytes, off: int, n: int) -> Nak:
-        _need(n, _NAK.size, "NAK")
+        need_bytes(n, _NAK.size, "NAK")
         t, _, code, seq, value = _NAK.unpack_from(buf, off)
         return cls(t, seq, code, value, _text(buf, off + _NAK.size, n - _NAK.size))
 
@@ -344,7 +344,7 @@ class Heartbeat:
 
     @classmethod
     def from_payload(cls, buf: bytes, off: int, n: int) -> Heartbeat:
-        _need(n, _HEARTBEAT.size, "HEARTBEAT")
+        need_bytes(n, _HEARTBEAT.size, "HEARTBEAT")
         return cls(*_HEARTBEAT.unpack_from(buf, off))
 
 
@@ -367,7 +367,7 @@ class Log:
 
     @classmethod
     def from_payload(cls, buf: bytes, off: int, n: int) -> Log:
-        _need(n, _LOG.size, "LOG")
+        need_bytes(n, _LOG.size, "LOG")
         level, _, _, ts = _LOG.unpack_from(buf, off)
         return cls(level, ts, _text(buf, off + _LOG.size, n - _LOG.size))
 
@@ -391,201 +391,6 @@ class ErrorReport:
 
     @classmethod
     def from_payload(cls, buf: bytes, off: int, n: int) -> ErrorReport:
-        _need(n, _ERROR.size, "ERROR")
+        need_bytes(n, _ERROR.size, "ERROR")
         code, _, ts = _ERROR.unpack_from(buf, off)
         return cls(code, ts, _text(buf, off + _ERROR.size, n - _ERROR.size))
-
-
-# --------------------------------------------------------------------------- data streams
-
-_FRAME = struct.Struct("<QQIIHH")
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class Frame:
-    """Board -> host: one front-end frame (uint16 features, one per filterbank channel).
-
-    `sample_index` is the first sample of the frame's window (same counter as PCM); `tag` the
-    INJECT tag of that sample (0 for the microphone), so the frames of an injected clip are
-    exactly those carrying its tag.
-    """
-
-    TYPE: ClassVar[int] = MsgType.FRAME
-    STREAM: ClassVar[Stream] = Stream.FRAMES
-
-    timestamp_us: int
-    frame_index: int
-    features: np.ndarray
-    sample_index: int = 0
-    tag: int = 0
-
-    __eq__ = _array_eq
-    __hash__ = None  # type: ignore[assignment]
-
-    def payload(self) -> bytes:
-        f = np.ascontiguousarray(self.features, dtype="<u2")
-        head = _FRAME.pack(
-            self.timestamp_us, self.sample_index, self.frame_index, self.tag, f.size, 0
-        )
-        return head + f.tobytes()
-
-    @classmethod
-    def from_payload(cls, buf: bytes, off: int, n: int) -> Frame:
-        _need(n, 28, "FRAME")
-        ts, sample, index, tag, nch, _ = _FRAME.unpack_from(buf, off)
-        _need(n, 28 + 2 * nch, "FRAME")
-        feats = np.frombuffer(buf, dtype="<u2", count=nch, offset=off + 28).astype(np.uint16)
-        return cls(ts, index, feats, sample, tag)
-
-
-_PCM = struct.Struct("<QQHBB")
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class Pcm:
-    """Board -> host: raw audio as the front end saw it (int16 samples)."""
-
-    TYPE: ClassVar[int] = MsgType.PCM
-    STREAM: ClassVar[Stream] = Stream.PCM
-
-    timestamp_us: int
-    sample_index: int
-    samples: np.ndarray
-    source: int = PcmSource.MICROPHONE
-
-    __eq__ = _array_eq
-    __hash__ = None  # type: ignore[assignment]
-
-    def payload(self) -> bytes:
-        s = np.ascontiguousarray(self.samples, dtype="<i2")
-        head = _PCM.pack(self.timestamp_us, self.sample_index, s.size, self.source, 0)
-        return head + s.tobytes()
-
-    @classmethod
-    def from_payload(cls, buf: bytes, off: int, n: int) -> Pcm:
-        _need(n, 20, "PCM")
-        ts, index, count, source, _ = _PCM.unpack_from(buf, off)
-        _need(n, 20 + 2 * count, "PCM")
-        samples = np.frombuffer(buf, dtype="<i2", count=count, offset=off + 20).astype(np.int16)
-        return cls(ts, index, samples, source)
-
-
-_RESULT = struct.Struct("<QQQIIIIIIfiHBB")
-SCORE_INT8 = 1
-SCORE_FLOAT32 = 2
-_SCORE_DTYPES = {SCORE_INT8: np.dtype("i1"), SCORE_FLOAT32: np.dtype("<f4")}
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class Result:
-    """Board -> host: one inference over one window, with the board's latency split.
-
-    `scores` are the model's raw outputs (int8, or float32 for a float model);
-    `probabilities` dequantizes them with `scale` and `zero_point`. Sample indices count
-    every sample that entered the front end since boot; `tag_first` / `tag_last` are the
-    host-chosen tags of the injected chunks holding the window's first and last samples (0 for
-    the microphone), so a result can be attributed to an injected clip.
-    """
-
-    TYPE: ClassVar[int] = MsgType.RESULT
-    STREAM: ClassVar[Stream] = Stream.RESULTS
-
-    timestamp_us: int
-    window_index: int
-    window_start_sample: int
-    window_end_sample: int
-    scores: np.ndarray
-    frontend_us: int = 0
-    invoke_us: int = 0
-    total_us: int = 0
-    scale: float = 1.0
-    zero_point: int = 0
-    tag_first: int = 0
-    tag_last: int = 0
-
-    __eq__ = _array_eq
-    __hash__ = None  # type: ignore[assignment]
-
-    @property
-    def probabilities(self) -> np.ndarray:
-        """Scores as float: ``scale * (q - zero_point)`` for int8, unchanged for float32."""
-        if self.scores.dtype == np.int8:
-            return (self.scores.astype(np.float32) - self.zero_point) * np.float32(self.scale)
-        return self.scores.astype(np.float32)
-
-    def payload(self) -> bytes:
-        s = np.ascontiguousarray(self.scores)
-        if s.dtype == np.int8:
-            kind = SCORE_INT8
-        elif s.dtype == np.float32:
-            kind = SCORE_FLOAT32
-            s = s.astype("<f4")
-        else:
-            raise ProtocolError(f"RESULT scores must be int8 or float32, not {s.dtype}.")
-        head = _RESULT.pack(
-            self.timestamp_us, self.window_start_sample, self.window_end_sample,
-            self.window_index, self.tag_first, self.tag_last,
-            self.frontend_us, self.invoke_us, self.total_us,
-            self.scale, self.zero_point, s.size, kind, 0,
-        )  # fmt: skip
-        return head + s.tobytes()
-
-    @classmethod
-    def from_payload(cls, buf: bytes, off: int, n: int) -> Result:
-        _need(n, _RESULT.size, "RESULT")
-        (ts, start, end, index, tag_first, tag_last, fe_us, inv_us, tot_us,
-         scale, zp, count, kind, _) = _RESULT.unpack_from(buf, off)  # fmt: skip
-        dtype = _SCORE_DTYPES.get(kind)
-        if dtype is None:
-            raise ProtocolError(f"A RESULT has an unknown score type {kind}.")
-        _need(n, _RESULT.size + dtype.itemsize * count, "RESULT")
-        scores = np.frombuffer(buf, dtype=dtype, count=count, offset=off + _RESULT.size)
-        scores = scores.astype(dtype.newbyteorder("="))
-        return cls(ts, index, start, end, scores, fe_us, inv_us, tot_us, scale, zp,
-                   tag_first, tag_last)  # fmt: skip
-
-
-_INJECT = struct.Struct("<IHH")
-#: INJECT_PCM flag: this chunk ends the clip (the board flushes its partial window).
-END_OF_CLIP = 0x0001
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class InjectPcm:
-    """Host -> board: int16 audio that bypasses the microphone, tagged by the host."""
-
-    TYPE: ClassVar[int] = MsgType.INJECT_PCM
-    STREAM: ClassVar[Stream] = Stream.INJECT
-
-    tag: int
-    samples: np.ndarray
-    end_of_clip: bool = False
-
-    __eq__ = _array_eq
-    __hash__ = None  # type: ignore[assignment]
-
-    def payload(self) -> bytes:
-        s = np.ascontiguousarray(self.samples, dtype="<i2")
-        flags = END_OF_CLIP if self.end_of_clip else 0
-        return _INJECT.pack(self.tag, flags, s.size) + s.tobytes()
-
-    @classmethod
-    def from_payload(cls, buf: bytes, off: int, n: int) -> InjectPcm:
-        _need(n, _INJECT.size, "INJECT_PCM")
-        tag, flags, count = _INJECT.unpack_from(buf, off)
-        _need(n, _INJECT.size + 2 * count, "INJECT_PCM")
-        samples = np.frombuffer(buf, dtype="<i2", count=count, offset=off + _INJECT.size)
-        return cls(tag, samples.astype(np.int16), bool(flags & END_OF_CLIP))
-
-
-Message = (
-    Hello | Info | Start | Stop | Ack | Nak | Heartbeat | Log | ErrorReport
-    | Frame | Pcm | Result | InjectPcm
-)  # fmt: skip
-
-#: Type number -> message class, for the decoder.
-MESSAGE_CLASSES: dict[int, type] = {
-    cls.TYPE: cls
-    for cls in (Hello, Info, Start, Stop, Ack, Nak, Heartbeat, Log, ErrorReport,
-                Frame, Pcm, Result, InjectPcm)  # fmt: skip
-}

@@ -1,0 +1,115 @@
+"""`SerialLink` over real pyserial URLs: loop://, a pty that vanishes and comes back, a board
+that stops reading; and device discovery."""
+
+from __future__ import annotations
+
+import threading
+import time
+from types import SimpleNamespace
+
+import pytest
+from test_link_fakeboard import ScriptedBoard, wait_for
+
+from bench_app.core.device import discovery
+from bench_app.core.device.link import SerialLink
+from bench_app.core.errors import LinkError
+
+
+class Sink:
+    def __init__(self):
+        self.data = bytearray()
+        self.states: list[bool] = []
+        self.lock = threading.Lock()
+
+    def __call__(self, chunk: bytes) -> None:
+        with self.lock:
+            self.data += chunk
+
+
+def test_loop_url_echoes_every_byte_and_counts_them():
+    sink = Sink()
+    link = SerialLink("loop://", sink).open()
+    try:
+        payload = bytes(range(256)) * 20
+        for i in range(0, len(payload), 1000):
+            link.write(payload[i : i + 1000])
+        assert wait_for(lambda: len(sink.data) == len(payload))
+        assert bytes(sink.data) == payload
+        assert link.counters.bytes_in == link.counters.bytes_out == len(payload)
+    finally:
+        link.close()
+
+
+def test_a_port_that_cannot_be_opened_is_one_sentence():
+    with pytest.raises(LinkError) as err:
+        SerialLink("/nonexistent/ttyACM9", Sink()).open()
+    text = str(err.value)
+    assert text.startswith("Cannot open the board link '/nonexistent/ttyACM9'")
+    assert text.endswith(".") and "\n" not in text
+
+
+def test_vanishing_pty_is_noticed_reopened_at_the_same_path_and_counted():
+    sink = Sink()
+    with ScriptedBoard() as board:
+        link = SerialLink(board.path, sink, on_state=sink.states.append).open()
+        try:
+            board.send(b"before")
+            assert wait_for(lambda: bytes(sink.data) == b"before")
+            board.vanish()
+            assert wait_for(lambda: not link.connected)
+            with pytest.raises(LinkError, match="vanished; reconnecting"):
+                link.write(b"x")
+            time.sleep(0.3)  # the path is gone: reopen attempts fail meanwhile
+            board.come_back()
+            assert wait_for(lambda: link.connected)
+            board.send(b"after")
+            assert wait_for(lambda: bytes(sink.data) == b"beforeafter")
+            link.write(b"hello board")
+            assert link.counters.disconnects == 1 and link.counters.reconnects == 1
+            assert link.counters.reconnect_attempts >= 2
+            assert sink.states == [False, True]
+        finally:
+            link.close()
+
+
+def test_close_returns_promptly_while_the_reader_waits():
+    with ScriptedBoard() as board:
+        link = SerialLink(board.path, Sink(), read_timeout=10.0).open()
+        time.sleep(0.1)
+        t0 = time.monotonic()
+        link.close()
+        assert time.monotonic() - t0 < 1.0
+        assert not link.connected and link.closed
+        with pytest.raises(LinkError, match="it was closed"):
+            link.write(b"x")
+
+
+def test_a_board_that_stops_reading_makes_write_fail_not_hang():
+    with ScriptedBoard() as board:
+        board._stop.set()  # the fake board stops reading its port
+        time.sleep(0.1)
+        link = SerialLink(board.path, Sink(), write_timeout=0.3).open()
+        try:
+            t0 = time.monotonic()
+            with pytest.raises(LinkError, match="not reading"):
+                for _ in range(1000):
+                    link.write(bytes(65536))
+            assert time.monotonic() - t0 < 3.0
+        finally:
+            link.close()
+
+
+def test_discovery_lists_boards_first_and_the_virtual_board_last(monkeypatch):
+    from serial.tools import list_ports
+
+    ports = [
+        SimpleNamespace(device="/dev/ttyS0", vid=None, pid=None, description="n/a", hwid="n/a"),
+        SimpleNamespace(device="/dev/ttyACM3", vid=0x18D1, pid=0x93FF,
+                        description="Coral Dev Board Micro", hwid="USB VID:PID=18D1:93FF"),
+    ]  # fmt: skip
+    monkeypatch.setattr(list_ports, "comports", lambda: ports)
+    entries = discovery.list_devices()
+    assert [e.name for e in entries] == ["/dev/ttyACM3", "/dev/ttyS0", "sim"]
+    assert [e.likely_board for e in entries] == [True, False, False]
+    assert entries[-1].kind == "virtual"
+    assert [e.name for e in discovery.list_devices(include_virtual=False)][-1] == "/dev/ttyS0"
