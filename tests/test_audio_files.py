@@ -268,3 +268,40 @@ def test_damaged_files_give_a_clip_or_one_sentence(tmp_path_factory, which, cut,
         assert "\n" not in str(exc)
     else:
         assert clip.samples.dtype == np.int16 and clip.samples.ndim == 1
+
+
+def bad_audio_files(folder: Path) -> dict[str, str]:
+    """Write one file of each bad kind into ``folder``; map its name to the expected words."""
+    (folder / "text.wav").write_text("not audio at all\n" * 4)
+    (folder / "empty.wav").write_bytes(b"")
+    write_wav(folder / "full.wav", np.arange(4000, dtype=np.int16))
+    data = (folder / "full.wav").read_bytes()
+    (folder / "cut.wav").write_bytes(data[: len(data) - 1000])
+    sf.write(folder / "st.wav", np.zeros((100, 2), dtype=np.int16), 16000)
+    return {
+        "text.wav": "is not a readable audio file (format not recognised).",
+        "empty.wav": "is empty (0 bytes), so it holds no audio.",
+        "cut.wav": "is truncated: its WAV header announces 8000 bytes",
+        "st.wav": "has 2 channels; choose one with --channel N (numbered from 0 to 1).",
+        "missing.wav": "does not exist.",
+    }
+
+
+def test_bench_app_frontend_refuses_bad_files_with_exit_2_and_one_line(tmp_path):
+    """The installed `bench-app` console script, as a user runs it: no traceback."""
+    import subprocess
+    import sys
+
+    exe = Path(sys.executable).with_name("bench-app")
+    for name, words in bad_audio_files(tmp_path).items():
+        done = subprocess.run(
+            [str(exe), "frontend", name, "--out", "x.npy"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 2, (name, done.stderr)
+        assert done.stderr.startswith("bench-app: error: ") and words in done.stderr
+        assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+        assert not (tmp_path / "x.npy").exists()

@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from oracles import mltk_features
 from scipy.signal import spectrogram, welch
+from test_audio_files import bad_audio_files
 
 from bench_app.core.audio_files import read_audio, write_wav
 from bench_app.core.errors import AudioFileError, ConfigError
@@ -475,26 +476,8 @@ def test_cli_plan_with_audio_file_prints_notes(cli, tmp_path, capsys):
     assert len(read_audio(out).samples) == 3200 + 1600
 
 
-def _bad_audio_files(tmp_path):
-    (tmp_path / "text.wav").write_text("not audio at all\n" * 4)
-    (tmp_path / "empty.wav").write_bytes(b"")
-    write_wav(tmp_path / "full.wav", np.arange(4000, dtype=np.int16))
-    data = (tmp_path / "full.wav").read_bytes()
-    (tmp_path / "cut.wav").write_bytes(data[: len(data) - 1000])
-    import soundfile as sf
-
-    sf.write(tmp_path / "st.wav", np.zeros((100, 2), dtype=np.int16), 16000)
-    return {
-        "text.wav": "is not a readable audio file (format not recognised).",
-        "empty.wav": "is empty (0 bytes), so it holds no audio.",
-        "cut.wav": "is truncated: its WAV header announces 8000 bytes",
-        "st.wav": "has 2 channels; choose one with --channel N (numbered from 0 to 1).",
-        "missing.wav": "does not exist.",
-    }
-
-
 def test_cli_bad_audio_files_exit_2_with_one_sentence(cli, tmp_path, capsys):
-    for name, sentence in _bad_audio_files(tmp_path).items():
+    for name, sentence in bad_audio_files(tmp_path).items():
         plan = tmp_path / f"{name}.json"
         plan.write_text(Plan((AudioFile(name),)).to_json())
         status = cli(["stimulus", "plan", "--plan", str(plan), "--out", str(tmp_path / "o.wav")])
