@@ -68,8 +68,10 @@ def spectrograms(inp: ReportInput) -> FigureBlock | None:
     count = len(panels) + (1 if len(panels) == 2 else 0)
     fig = _figure(2.2 * count + 0.4)
     axes = fig.subplots(count, 1, sharex=True, sharey=True, squeeze=False)[:, 0]
+    pooled = 1
     for ax, (title, frames) in zip(axes, panels, strict=False):
-        image = _image(ax, frames.T.astype(float), step, "magma", 0.0, level_max)
+        data, pooled = pool_frames(frames, extreme=False)
+        image = _image(ax, data.T, len(frames) * step, "magma", 0.0, level_max)
         ax.set_title(title, fontsize=9)
         fig.colorbar(image, ax=ax, label="level (uint16)", pad=0.01)
     if len(panels) == 2:
@@ -77,17 +79,48 @@ def spectrograms(inp: ReportInput) -> FigureBlock | None:
         channels = min(reference.shape[1], board.shape[1])
         diff = board[:n, :channels].astype(np.int64) - reference[:n, :channels].astype(np.int64)
         limit = max(float(np.abs(diff).max()), 1.0)
-        image = _image(axes[-1], diff.T.astype(float), step, "RdBu_r", -limit, limit)
-        axes[-1].set_title(f"Board − reference (first {n} frames)", fontsize=9)
+        data, _ = pool_frames(diff, extreme=True)
+        image = _image(axes[-1], data.T, n * step, "RdBu_r", -limit, limit)
+        axes[-1].set_title(f"Board − reference (first {n} frames"
+                           + (f"; each column the largest difference of {pooled} frames)"
+                              if pooled > 1 else ")"), fontsize=9)
         fig.colorbar(image, ax=axes[-1], label="difference (uint16)", pad=0.01)
     axes[-1].set_xlabel("time (s)")
     for ax in axes:
         ax.set_ylabel("channel")
-    return _block(fig, "Spectrograms", f"Frame hop {step * 1000:g} ms; channel 0 is the lowest.")
+    caption = f"Frame hop {step * 1000:g} ms; channel 0 is the lowest"
+    if pooled > 1:
+        caption += f"; levels averaged over {pooled} frames per column"
+    return _block(fig, "Spectrograms", caption + ".")
 
 
-def _image(ax, data: np.ndarray, step: float, cmap: str, vmin: float, vmax: float):
-    extent = (0.0, data.shape[1] * step, -0.5, data.shape[0] - 0.5)
+#: Widest spectrogram drawn frame by frame; longer ones are pooled so no difference vanishes
+#: in the image's resampling.
+MAX_COLUMNS = 800
+
+
+def pool_frames(frames: np.ndarray, extreme: bool) -> tuple[np.ndarray, int]:
+    """Pool (frames, channels) over time to at most `MAX_COLUMNS` columns.
+
+    Levels are averaged; with ``extreme`` each column keeps the value of largest magnitude (so
+    one differing frame in a minute of audio still shows). Returns the pooled array and the
+    number of frames per column.
+    """
+    data = np.asarray(frames, dtype=np.float64)
+    k = -(-len(data) // MAX_COLUMNS)
+    if k <= 1:
+        return data, 1
+    pad = (-len(data)) % k
+    padded = np.concatenate([data, np.full((pad, data.shape[1]), np.nan)])
+    blocks = padded.reshape(-1, k, data.shape[1])
+    if not extreme:
+        return np.nanmean(blocks, axis=1), k
+    pick = np.nanargmax(np.abs(np.nan_to_num(blocks, nan=0.0)), axis=1)
+    return np.take_along_axis(blocks, pick[:, None, :], axis=1)[:, 0, :], k
+
+
+def _image(ax, data: np.ndarray, duration: float, cmap: str, vmin: float, vmax: float):
+    extent = (0.0, duration, -0.5, data.shape[0] - 0.5)
     return ax.imshow(
         data, aspect="auto", origin="lower", extent=extent, cmap=cmap, vmin=vmin, vmax=vmax,
         interpolation="nearest",

@@ -65,9 +65,20 @@ class _Flow:
         self.pages[-1].append(op)
 
 
-def _heading(flow: _Flow, block: Heading) -> None:
+def _start_height(block: Block | None) -> float:
+    """Height of the start of ``block`` that must share a page with the heading above it."""
+    if isinstance(block, Paragraph):
+        return _line_h(BODY_PT) * len(textwrap.wrap(block.text, BODY_CHARS - 8)) + 0.12
+    if isinstance(block, Table):
+        return _line_h(BODY_PT) + _line_h(TABLE_PT) * (1 + min(len(block.rows), 3))
+    if isinstance(block, FigureBlock):
+        return min(block.height_in * TEXT_W / block.width_in, 4.0)
+    return 0.5
+
+
+def _heading(flow: _Flow, block: Heading, following: Block | None = None) -> None:
     size = {1: 15.0, 2: 12.0}.get(block.level, 10.0)
-    flow.need(_line_h(size) + 1.2)  # keep a heading with what follows it
+    flow.need(_line_h(size) + 0.2 + _start_height(following))  # keep it with what follows
     flow.y += 0.12 if flow.y > MARGIN_TOP else 0.0
     y, text = flow.y, textwrap.fill(block.text, int(BODY_CHARS * BODY_PT / size))
     flow.draw(lambda f: _text(f, MARGIN_X, y, text, fontsize=size, fontweight="bold"))
@@ -186,8 +197,11 @@ def layout(blocks: Sequence[Block]) -> list[list[Op]]:
     """Place the blocks on pages; returns each page's drawing operations."""
     flow = _Flow()
     placers = {Heading: _heading, Paragraph: _paragraph, Table: _table, FigureBlock: _figure}
-    for block in blocks:
-        placers[type(block)](flow, block)
+    for i, block in enumerate(blocks):
+        if isinstance(block, Heading):
+            _heading(flow, block, blocks[i + 1] if i + 1 < len(blocks) else None)
+        else:
+            placers[type(block)](flow, block)
     return flow.pages
 
 
