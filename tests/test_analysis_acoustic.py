@@ -120,3 +120,21 @@ def test_noise_floor_and_gain_primitives_are_robust():
         assert abs(dbfs - noise_dbfs) < 0.2 and n > fs
         gains = am.burst_gains_db(y, stim, 500, [spans[1]], 320, power)
         assert gains[0] == pytest.approx(20 * np.log10(0.25), abs=0.3)
+
+
+def test_noise_floor_ignores_reverb_tails_in_the_gaps():
+    rng = np.random.default_rng(4)
+    fs, gap = 16000, 4000
+    sigma = 32767 * 10 ** (-60 / 20)
+    spans, y = [], []
+    for k in range(12):  # 250 ms gaps opening with a -30 dBFS tail decaying with RT60 0.25 s
+        t = np.arange(gap) / fs
+        tail = 1000 * np.exp(-6.91 * t / 0.25) * rng.standard_normal(gap)
+        y.append(tail + rng.normal(0, sigma, gap))
+        spans.append(segments_from([{"start": k * gap, "end": (k + 1) * gap,
+                                     "kind": "silence"}])[0])
+    y = np.concatenate(y)
+    naive = 10 * np.log10(np.mean(y**2) / 32767**2)
+    dbfs, _, _ = am.noise_floor(y, 0, spans, 320)
+    assert naive > -50  # the tails dominate a plain mean
+    assert abs(dbfs + 60) < 1.0

@@ -12,11 +12,14 @@ import math
 
 import numpy as np
 from scipy import signal
+from scipy.stats import chi2
 
 from bench_app.core.analysis.frontend_fn import FeatureFn, shifted, to_int16
 from bench_app.core.analysis.timeline import Span, frames_inside, sample_slice
 
 FULL_SCALE = 32767.0
+#: Second word of the matched reference's seed sequence (``default_rng([seed, KEY])``).
+MATCHED_NOISE_KEY = 0xA11C0
 
 
 def parabolic_peak(y_minus: float, y0: float, y_plus: float) -> float:
@@ -89,7 +92,10 @@ def reference_frames(
     length = (n_frames - 1) * config.step_samples + config.window_samples
     x = gain * shifted(stimulus, delay, length)
     if noise_rms > 0:
-        x = x + np.random.default_rng(seed).normal(0.0, noise_rms, length)
+        # A seed sequence of our own, so the noise is never the very realisation a simulator
+        # seeded with the same small integer added (that would hide PCAN's noise dependence).
+        rng = np.random.default_rng([seed, MATCHED_NOISE_KEY])
+        x = x + rng.normal(0.0, noise_rms, length)
     return np.asarray(frontend(to_int16(x), config))
 
 
@@ -141,24 +147,38 @@ def frame_lag(
 
 
 def noise_floor(
-    pcm: np.ndarray, delay: int, quiet: list[Span], margin: int
+    pcm: np.ndarray, delay: int, quiet: list[Span], margin: int, block: int = 320,
+    quantile: float = 0.1,
 ) -> tuple[float, float, int]:
     """RMS noise floor of the PCM over the silent spans (stimulus samples + ``delay``).
 
-    Each span is shrunk by ``margin`` samples at both ends (tails of filters and rooms) and
-    its own mean is removed (DC is not noise). Returns ``(dBFS, power, samples used)``;
-    dBFS is ``20 log10(rms / 32767)``.
+    Each span is shrunk by ``margin`` samples at both ends and its own mean removed (DC is not
+    noise), then cut into blocks of ``block`` samples. The floor is the ``quantile`` of the
+    block powers divided by the same quantile of a stationary Gaussian noise's block power
+    (``chi2.ppf(quantile, block) / block``), so white noise reads its true power while the tails
+    of a room or a filter, which fill the start of each gap, do not raise it. With fewer than 8
+    blocks, the mean power of all samples is used. Returns ``(dBFS, power, samples used)``;
+    dBFS is ``10 log10(power / 32767**2)``.
     """
     y = np.asarray(pcm, dtype=np.float64)
+    powers: list[np.ndarray] = []
     total, count = 0.0, 0
     for span in quiet:
         seg = y[sample_slice(span.start + delay, span.end + delay, len(y), margin)]
         if seg.size:
-            total += float(np.sum((seg - seg.mean()) ** 2))
+            seg = seg - seg.mean()
+            total += float(np.sum(seg**2))
             count += seg.size
+            n = seg.size // block
+            if n:
+                powers.append(np.mean(seg[: n * block].reshape(n, block) ** 2, axis=1))
     if count == 0:
         return math.nan, math.nan, 0
-    power = total / count
+    blocks = np.concatenate(powers) if powers else np.zeros(0)
+    if blocks.size >= 8:
+        power = float(np.quantile(blocks, quantile)) / (chi2.ppf(quantile, block) / block)
+    else:
+        power = total / count
     dbfs = 10 * math.log10(power / FULL_SCALE**2) if power > 0 else -math.inf
     return dbfs, power, count
 
