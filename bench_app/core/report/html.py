@@ -27,9 +27,9 @@ p.pass { color: #22543d; background: #c6f6d5; padding: .4em .8em; font-weight: b
 p.fail { color: #742a2a; background: #fed7d7; padding: .4em .8em; font-weight: bold; }
 p.warn { color: #744210; background: #fefcbf; padding: .4em .8em; }
 p.note { background: #ebf8ff; padding: .4em .8em; border-left: 4px solid #3182ce; }
-figure { margin: 1em 0; }
-figure img { max-width: 100%; height: auto; }
-figcaption { font-size: .85em; color: #4a5568; }
+div.figure { margin: 1em 0; }
+div.figure img { max-width: 100%; height: auto; }
+p.caption { font-size: .85em; color: #4a5568; margin-top: 0; }
 """
 
 
@@ -48,9 +48,10 @@ def _table(block: Table) -> str:
 def _figure(block: FigureBlock) -> str:
     data = base64.b64encode(block.png).decode("ascii")
     width = round(block.width_in * 96)
-    caption = escape(block.title + (": " + block.caption if block.caption else ""))
-    return (f'<figure><img alt="{escape(block.title)}" width="{width}" '
-            f'src="data:image/png;base64,{data}"><figcaption>{caption}</figcaption></figure>')
+    caption = f'<p class="caption">{escape(block.caption)}</p>' if block.caption else ""
+    return (f'<div class="figure"><h3>{escape(block.title)}</h3>\n<p><img alt="'
+            f'{escape(block.title)}" width="{width}" src="data:image/png;base64,{data}"></p>'
+            f"{caption}</div>")
 
 
 def block_html(block: Block) -> str:
