@@ -99,7 +99,8 @@ class Capture:
 
     frames: list[Frame]
     expected: int | None
-    inject: InjectReport
+    inject: InjectReport | None
+    error: str | None = None  # why the capture ended early (its frames are still here)
 
     @property
     def features(self) -> np.ndarray:
@@ -253,12 +254,13 @@ class BoardClient:
     def capture(
         self, pcm: np.ndarray, *, tag: int = 1, timeout: float | None = None
     ) -> Capture:
-        """Inject a clip and collect the FRAMEs the board computed from it.
+        """Inject a clip and collect the FRAMEs the board computed from it; never loses them.
 
         Starts the FRAME stream if it is not running (and stops it again), injects `pcm`
         with `tag`, then collects frames until the count the board's front-end config
         predicts has arrived or none came for `timeout` s. Frames are selected by tag (or,
         for a board that does not tag frames, by sample range from the first chunk's ACK).
+        A board lost midway does not raise: the frames that came are returned with `error`.
         """
         info = self.last_info or self.info(timeout)
         wait = self.timeout if timeout is None else timeout
@@ -268,19 +270,24 @@ class BoardClient:
         if started:
             self.start([Stream.FRAMES], timeout)
         collected: list[Frame] = []
+        report, error = None, None
         try:
             report = self.inject(pcm, tag=tag, timeout=timeout)
             for frame in self.frames(timeout=wait):
                 collected.append(frame)
                 if expected is not None and sum(f.tag == tag for f in collected) >= expected:
                     break
+        except (LinkError, DeviceError) as exc:
+            error = str(exc)  # keep what arrived; the caller decides what the error means
+            collected.extend(self.drain(Stream.FRAMES))
         finally:
             if started and self.connected:
                 # The frames already collected are what matters; a failed STOP loses nothing.
                 with contextlib.suppress(LinkError, DeviceError):
                     self.stop([Stream.FRAMES], timeout)
-        frames = select_clip_frames(collected, tag, report.first_sample_index, len(pcm))
-        return Capture(frames, expected, report)
+        first = report.first_sample_index if report else None
+        frames = select_clip_frames(collected, tag, first, len(pcm))
+        return Capture(frames, expected, report, error)
 
     # ------------------------------------------------------------------ receiving
 

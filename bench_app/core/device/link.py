@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -241,7 +242,10 @@ class SerialLink:
 
 
 def _reason(exc: BaseException) -> str:
-    """One short phrase from a pyserial / OS exception."""
+    """One short phrase from a pyserial / OS exception ("No such file or directory")."""
+    code = getattr(exc, "errno", None)
+    if isinstance(code, int) and code > 0:
+        return os.strerror(code)
     text = str(exc).strip().rstrip(".") or type(exc).__name__
     return text.splitlines()[0]
 

@@ -1,0 +1,194 @@
+"""`bench-app devices` and `bench-app device info|capture`: find a board, ask who it is, and
+capture its front-end frames for an injected audio file.
+
+This is also the bring-up tool for firmware: `device info` shows exactly what the board said
+in INFO, and every command reports the link statistics (CRC errors, drops, resyncs...).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from bench_app.core.errors import BenchError
+
+_DEVICE_EPILOG = """\
+examples:
+  bench-app devices
+  bench-app device info --device /dev/ttyACM0
+  bench-app device info --device socket://10.10.10.1:33001 --json
+  bench-app device capture --device /tmp/coral-sim/board --inject speech.wav --out frames.npy
+
+PORT_OR_URL is a serial port path or any pyserial URL (socket://HOST:PORT, loop://).
+For the virtual board, start `bench-app emulate` and pass the path it prints first.
+"""
+
+
+class OutputFileError(BenchError):
+    """A result file cannot be written."""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``devices`` and ``device`` commands."""
+    p = subparsers.add_parser(
+        "devices",
+        help="list serial ports a board may be on, and the virtual board",
+        description="List serial ports (a Coral Dev Board Micro first) and the virtual board.",
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=run_devices)
+
+    dev = subparsers.add_parser(
+        "device",
+        help="talk to one board: info, capture",
+        description="Talk to one board (real or virtual) over the bench's link protocol.",
+        epilog=_DEVICE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = dev.add_subparsers(dest="device_command", metavar="ACTION", required=True)
+
+    info = sub.add_parser(
+        "info",
+        help="ask the board who it is (firmware, model hash, front-end config)",
+        description="Send HELLO and print the board's INFO: firmware, model SHA-256, front-end "
+        "config, sample rate, capabilities; then the link statistics.",
+    )
+    _common(info)
+    info.set_defaults(func=run_info)
+
+    cap = sub.add_parser(
+        "capture",
+        help="inject an audio file and save the board's front-end frames",
+        description="Send an audio file to the board as INJECT_PCM (bypassing its microphone) "
+        "and save the FRAME stream it computed as uint16 (frames, channels) .npy.",
+    )
+    _common(cap)
+    cap.add_argument("--inject", required=True, metavar="IN.wav",
+                     help="audio file to inject (WAV/FLAC; resampled to the board's rate)")
+    cap.add_argument("--out", required=True, metavar="FRAMES.npy", help="where to save frames")
+    cap.add_argument("--channel", type=int, metavar="N",
+                     help="channel of a multi-channel file to use (from 0)")
+    cap.add_argument("--tag", type=int, default=1, metavar="N",
+                     help="clip tag the board echoes in its frames (default 1)")
+    cap.set_defaults(func=run_capture)
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--device", required=True, metavar="PORT_OR_URL",
+                   help="serial port path or pyserial URL of the board")
+    p.add_argument("--timeout", type=float, default=3.0, metavar="S",
+                   help="seconds to wait for a silent or vanished board (default 3)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def _print_stats(stats) -> None:
+    s = stats
+    print(f"link: {s.bytes_in} B in, {s.bytes_out} B out, {s.packets} packets "
+          f"({s.frames} frames, {s.pcm_chunks} pcm, {s.results} results)")
+    print(f"      crc errors {s.crc_errors}, broken {s.broken_frames}, unknown types "
+          f"{s.unknown_types}, resyncs {s.resyncs} ({s.garbage_bytes} B skipped)")
+    drops = ", ".join(f"{k} {v}" for k, v in sorted(s.drops.items())) or "none"
+    print(f"      drops: {drops}; reconnects {s.reconnects} "
+          f"(attempts {s.reconnect_attempts}); board overruns {s.board_audio_overruns}")
+
+
+def run_devices(args: argparse.Namespace) -> int:
+    """List candidate ports and the virtual board."""
+    from bench_app.core.device.discovery import list_devices
+
+    entries = list_devices()
+    if args.json:
+        print(json.dumps({"devices": [e.as_dict() for e in entries]}))
+        return 0
+    for e in entries:
+        mark = "*" if e.likely_board else " "
+        print(f"{mark} {e.name:<24} {e.kind:<8} {e.description}")
+    if not any(e.likely_board for e in entries):
+        print("(no Coral Dev Board Micro found on USB; * marks one)")
+    return 0
+
+
+def run_info(args: argparse.Namespace) -> int:
+    """HELLO -> INFO, printed."""
+    from bench_app.core.device.client import BoardClient
+    from bench_app.core.device.discovery import resolve_url
+
+    url = resolve_url(args.device)
+    with BoardClient.open(url, timeout=args.timeout) as client:
+        info = client.info(timeout=args.timeout)
+        stats = client.stats
+    if args.json:
+        print(json.dumps({"device": url, "info": info.to_dict(), "link": stats.as_dict()}))
+        return 0
+    print(f"board:        {info.board} (firmware {info.firmware_version}, "
+          f"protocol {info.protocol_version})")
+    print(f"model sha256: {info.model_sha256 or 'none loaded'}")
+    print(f"sample rate:  {info.sample_rate_hz} Hz; cpu clock {info.cpu_clock_hz} Hz")
+    print(f"capabilities: {', '.join(info.capabilities) or 'none'}")
+    print(f"inject:       window {info.inject_window} x {info.inject_max_samples} samples")
+    print("front end:")
+    for key, value in sorted(info.frontend.items()):
+        print(f"  {key} = {value}")
+    for key, value in sorted(info.extra.items()):
+        print(f"{key + ':':<13} {json.dumps(value)}")
+    _print_stats(stats)
+    return 0
+
+
+def run_capture(args: argparse.Namespace) -> int:
+    """Inject a file, save the frames; partial frames are saved even when the board fails."""
+    import numpy as np
+
+    from bench_app.core.audio_files import read_audio
+    from bench_app.core.device.client import BoardClient
+    from bench_app.core.device.discovery import resolve_url
+    from bench_app.core.errors import LinkError
+
+    url = resolve_url(args.device)
+    out = Path(args.out)
+    with BoardClient.open(url, timeout=args.timeout) as client:
+        info = client.info(timeout=args.timeout)
+        clip = read_audio(args.inject, channel=args.channel, sample_rate=info.sample_rate_hz)
+        for note in clip.notes:
+            print(f"bench-app: note: {note}", file=sys.stderr)
+        cap = client.capture(clip.samples, tag=args.tag, timeout=args.timeout)
+        stats = client.stats
+    features = cap.features
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        np.save(out, features)
+    except OSError as exc:
+        raise OutputFileError(f"Cannot write '{out}': {exc.strerror or exc}.") from exc
+    summary = {
+        "device": url,
+        "input": str(args.inject),
+        "out": str(out),
+        "frames": int(features.shape[0]),
+        "channels": int(features.shape[1]) if features.ndim == 2 else 0,
+        "expected_frames": cap.expected,
+        "missing_frames": cap.missing,
+        "samples": int(clip.samples.size),
+        "firmware_version": info.firmware_version,
+        "model_sha256": info.model_sha256,
+        "notes": list(clip.notes),
+        "inject": None if cap.inject is None else {
+            "chunks": cap.inject.chunks, "resends": cap.inject.resends,
+            "busy_waits": cap.inject.busy_waits,
+            "first_sample_index": cap.inject.first_sample_index,
+        },
+        "error": cap.error,
+        "link": stats.as_dict(),
+    }  # fmt: skip
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        print(f"{summary['frames']} frames x {summary['channels']} channels (uint16) from "
+              f"{clip.samples.size / info.sample_rate_hz:.2f} s -> {out}"
+              + (f" ({cap.missing} of {cap.expected} missing)" if cap.missing else ""))
+        _print_stats(stats)
+    if cap.error:
+        raise LinkError(f"The capture ended early with {features.shape[0]} frames saved to "
+                        f"'{out}' ({cap.error.rstrip('.')}).")
+    return 0
