@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -139,20 +139,23 @@ class SoundDeviceSink(_RenderingSink):
 class VirtualPlayback:
     """One stimulus sent to the virtual speaker from a worker thread.
 
-    The emulator consumes its speaker input in real time from when it arrives, so the onset is
-    estimated as the send time plus the lead-in; there is no DAC latency to add.
+    The board takes speaker audio at its own pace and reports the board sample index at which
+    the first sample it took entered its acoustic channel; `onset_sample` adds the lead-in to
+    that (the channel's own delay comes after it). `onset_time` starts as an estimate (send time
+    + lead-in) and is refined from the board's report once the board has taken the buffer.
     """
 
-    def __init__(
-        self, speaker: object, pcm_int16: np.ndarray, sample_rate: int, lead_in: int, address: str
-    ) -> None:
+    def __init__(self, speaker: Any, pcm_int16: np.ndarray, sample_rate: int, lead_in: int) -> None:
         self._speaker = speaker
-        self._address = address
         self._error: BaseException | None = None
+        self._stopped = False
         self.sent_time: float | None = None
         self.onset_time: float | None = None
+        self.onset_sample: int | None = None
         self.duration_s = len(pcm_int16) / sample_rate
         self._lead_in_s = lead_in / sample_rate
+        board_rate = getattr(speaker, "sample_rate", sample_rate)
+        self._lead_in_board = round(lead_in * board_rate / sample_rate)
         self._thread = threading.Thread(
             target=self._run, args=(pcm_int16, sample_rate), name="virtual-speaker", daemon=True
         )
@@ -163,37 +166,64 @@ class VirtualPlayback:
         self.onset_time = self.sent_time + self._lead_in_s
         try:
             self._speaker.play(pcm_int16, sample_rate)
+            heard = getattr(self._speaker, "onset_time", None)  # time.monotonic() clock
+            if heard is not None:
+                self.onset_time = heard - time.monotonic() + time.perf_counter() + self._lead_in_s
+            first = getattr(self._speaker, "onset_sample", None)
+            if first is not None:
+                self.onset_sample = first + self._lead_in_board
         except BaseException as exc:  # re-raised in the caller's thread by wait()
-            self._error = exc
+            if not self._stopped:
+                self._error = exc
+        finally:
+            self._speaker.close()
 
     @property
     def done(self) -> bool:
         return not self._thread.is_alive()
 
     def wait(self, timeout: float | None = None) -> None:
-        """Block until the speaker has taken the whole buffer; raise what it raised."""
+        """Block until the board has taken the whole buffer; raise what the speaker raised."""
         self._thread.join(self.duration_s + 10.0 if timeout is None else timeout)
         if self._thread.is_alive():
-            raise AudioDeviceError(f"The virtual speaker at {self._address} stopped taking audio.")
+            raise AudioDeviceError(
+                f"The virtual board did not take {self.duration_s:.2f} s of speaker audio in time."
+            )
         if isinstance(self._error, OSError):
             raise AudioDeviceError(
-                f"The virtual speaker at {self._address} cannot be reached ({self._error})."
+                f"The virtual speaker connection failed ({self._error})."
             ) from self._error
         if self._error is not None:
             raise self._error
 
     def stop(self) -> None:
         """Close the speaker's connection, which ends the transfer."""
-        close = getattr(self._speaker, "close", None)
-        if callable(close):
-            close()
+        self._stopped = True
+        self._speaker.close()
+        self._thread.join(2.0)
 
 
 class VirtualSpeakerSink(_RenderingSink):
-    """The emulator's virtual speaker (host side of its speaker socket)."""
+    """The emulator's virtual speaker (host side of its speaker socket).
 
-    def __init__(self, address: str, *, level_reference: LevelReference = "peak") -> None:
+    Parameters
+    ----------
+    address : str or dict
+        The board's INFO ``speaker`` entry or its ``HOST:PORT``.
+    board_rate : int, optional
+        The board's sample rate (INFO ``sample_rate_hz``); stimuli at another rate are resampled
+        by the speaker. By default the stimulus's own rate (no resampling).
+    """
+
+    def __init__(
+        self,
+        address: Any,
+        *,
+        board_rate: int | None = None,
+        level_reference: LevelReference = "peak",
+    ) -> None:
         self.address = address
+        self.board_rate = board_rate
         self.level_reference = level_reference
 
     @property
@@ -205,8 +235,8 @@ class VirtualSpeakerSink(_RenderingSink):
     ) -> VirtualPlayback:
         from bench_app.core.device.virtual_speaker import VirtualSpeaker
 
-        speaker = VirtualSpeaker(self.address)
-        return VirtualPlayback(speaker, to_int16(buffer), sample_rate, lead_in, self.address)
+        speaker = VirtualSpeaker(self.address, self.board_rate or sample_rate)
+        return VirtualPlayback(speaker, to_int16(buffer), sample_rate, lead_in)
 
 
 def open_output(
@@ -214,7 +244,8 @@ def open_output(
     *,
     channels: int = 1,
     level_reference: LevelReference = "peak",
-    virtual_address: str | None = None,
+    virtual_address: Any = None,
+    board_rate: int | None = None,
 ) -> AudioSink:
     """Open the output a run plays its stimuli through.
 
@@ -227,8 +258,11 @@ def open_output(
         Channels to open on a sound device (the mono stimulus goes to each).
     level_reference : {"peak", "rms"}
         What `level_dbfs` means in later `play` calls.
-    virtual_address : str, optional
-        The emulator's speaker socket address; required for ``"virtual"``.
+    virtual_address : str or dict, optional
+        The emulator's speaker address (``HOST:PORT`` or INFO's ``speaker`` entry); required
+        for ``"virtual"``.
+    board_rate : int, optional
+        For ``"virtual"``: the board's sample rate, if stimuli may come at another rate.
 
     Raises
     ------
@@ -241,6 +275,8 @@ def open_output(
                 "The virtual speaker needs the emulator's speaker address; start the board "
                 "with `bench-app emulate` and pass the address it prints."
             )
-        return VirtualSpeakerSink(virtual_address, level_reference=level_reference)
+        return VirtualSpeakerSink(
+            virtual_address, board_rate=board_rate, level_reference=level_reference
+        )
     device = find_device(name_or_index, "output")
     return SoundDeviceSink(device, channels=channels, level_reference=level_reference)
