@@ -15,7 +15,8 @@ from bench_app.core.analysis.acoustic_measures import channel_centres_hz
 FS = 16000
 
 
-def _tf_frontend(pcm, cfg):
+def tf_frontend(pcm, cfg):
+    """TensorFlow's audio_microfrontend op with a `FrontendConfig`: an independent "board"."""
     from oracles import tf_features
 
     nr = cfg.noise_reduction_enable
@@ -41,11 +42,9 @@ def _tf_frontend(pcm, cfg):
 
 
 def frontend():
-    """The front end the tests run: the bench's own reference, TF's op until it exists."""
-    try:
-        from bench_app.core.frontend import compute_features
-    except ImportError:
-        return _tf_frontend
+    """The host front end the tests run: the bench's own reference (the analysis default)."""
+    from bench_app.core.frontend import compute_features
+
     return compute_features
 
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_analysis_channel import channel, frontend, tonal_bursts
+from test_analysis_channel import channel, frontend, tf_frontend, tonal_bursts
 
 from bench_app.core.analysis.parity import pipeline_parity, placement_from_indices
 from bench_app.core.analysis.relerr import mean_relative_error
@@ -58,6 +58,15 @@ def test_matching_code_and_config_give_exactly_zero(capture):
     assert r.stats.n_cells > 100
     d = r.to_dict()
     assert d["mean_relative_error"] == 0.0 and d["pass"] is True
+
+
+def test_board_computed_by_tensorflows_op_is_exact_against_the_default_host(capture):
+    # An independent implementation of the board's C front end (TF's op, "double" variant,
+    # identical to "float" at 25 ms) as the board; the analysis's default host front end.
+    _, _, pcm, _ = capture
+    board = tf_frontend(pcm, CFG)
+    r = pipeline_parity(board, pcm, CFG)
+    assert r.exact and r.mean_relative_error == 0.0 and r.frame_offset == 0
 
 
 def test_offset_is_found_when_the_board_frames_start_later(capture):
