@@ -52,8 +52,8 @@ def test_crc_is_the_ieee_crc32_with_its_published_check_value():
     frame = encode(Heartbeat(123456789, 2, 3), seq=7)
     (header_crc,) = struct.unpack_from("<I", frame, 16)
     assert header_crc == bitwise_crc32(frame[:16])
-    (payload_crc,) = struct.unpack_from("<I", frame, len(frame) - 4)
-    assert payload_crc == bitwise_crc32(frame[20:-4])
+    (frame_crc,) = struct.unpack_from("<I", frame, len(frame) - 4)
+    assert frame_crc == bitwise_crc32(frame[:-4])
 
 
 def test_frame_bytes_match_the_documented_tables():
@@ -62,12 +62,8 @@ def test_frame_bytes_match_the_documented_tables():
         "<4H", 0, 1, 513, 65535
     )
     head = bytes([0xA5, 0x5A, 0xC3, 0x3C, 1, 0x20]) + struct.pack("<HII", 0, 9, len(payload))
-    expected = (
-        head
-        + struct.pack("<I", bitwise_crc32(head))
-        + payload
-        + struct.pack("<I", bitwise_crc32(payload))
-    )
+    header = head + struct.pack("<I", bitwise_crc32(head))
+    expected = header + payload + struct.pack("<I", bitwise_crc32(header + payload))
     assert encode(Frame(1_000_000, 42, feats, 4000, 7), seq=9) == expected
 
 
@@ -241,3 +237,14 @@ def test_flush_gives_up_on_a_cut_frame_and_finds_what_hid_inside():
     assert dec.feed(cut + good) == []  # the cut LOG claims the HELLO's bytes as payload
     assert [p.message for p in dec.flush()] == [Hello()]
     assert dec.stats.broken_frames == 1 and dec.buffered == 0
+
+
+def test_a_frame_cut_after_its_header_does_not_swallow_the_next_one():
+    # Found by the fuzz tests with a payload-only CRC: a HEARTBEAT (16-byte payload) cut after
+    # its header, then any frame: that frame's first 16 bytes + its header CRC looked valid.
+    cut = encode(Heartbeat(1, 2, 3), 0)[:20]
+    good = encode(Frame(5, 6, np.arange(4, dtype=np.uint16)), 0)
+    dec = Decoder()
+    packets = dec.feed(cut + good) + dec.flush()
+    assert [p.message for p in packets] == [Frame(5, 6, np.arange(4, dtype=np.uint16))]
+    assert dec.stats.crc_errors == 1

@@ -11,11 +11,14 @@ A frame is::
     12      4     payload length N (0 .. MAX_PAYLOAD)
     16      4     header CRC-32 of bytes 0..15
     20      N     payload
-    20+N    4     payload CRC-32 of bytes 20..20+N-1
+    20+N    4     frame CRC-32 of bytes 0..20+N-1 (header with its CRC, and payload)
 
 All integers little-endian; CRC-32 is zlib's (IEEE 802.3, reflected, init and xorout
 0xFFFFFFFF; check value 0xCBF43926 for b"123456789"). The header has its own CRC so a receiver
 rejects a corrupted length at once instead of waiting for bytes that will never form a frame.
+The frame CRC covers the header too: were it over the payload alone, a frame cut right after
+its header followed by any other frame would pass (that frame's first 16 bytes and its header
+CRC form a valid 16-byte "payload" and CRC), which the fuzz tests found.
 """
 
 from __future__ import annotations
@@ -74,9 +77,8 @@ def encode_raw(msg_type: int, payload: bytes, seq: int, version: int = VERSION) 
     if not 0 <= msg_type <= 0xFF:
         raise ProtocolError(f"Message type {msg_type} does not fit in one byte.")
     head = HEAD.pack(SYNC, version, msg_type, 0, seq & 0xFFFFFFFF, len(payload))
-    return b"".join(
-        (head, U32.pack(zlib.crc32(head)), payload, U32.pack(zlib.crc32(payload)))
-    )
+    header = head + U32.pack(zlib.crc32(head))
+    return b"".join((header, payload, U32.pack(zlib.crc32(payload, zlib.crc32(header)))))
 
 
 def encode(msg: Message, seq: int) -> bytes:

@@ -1,7 +1,7 @@
 """Streaming decoder: bytes in any chunking -> packets, counting every fault instead of raising.
 
 The decoder hunts for the sync word with ``bytes.find``, checks the header CRC (so a corrupted
-length is rejected at once), waits for the payload, checks the payload CRC and decodes. On any
+length is rejected at once), waits for the payload, checks the frame CRC and decodes. On any
 failure it resumes the hunt one byte after the failed sync word, so an intact frame that
 follows (or hides inside) a broken one is still found. It keeps at most one incomplete frame
 between calls, so its memory is bounded by `MAX_FRAME` whatever it is fed.
@@ -46,7 +46,7 @@ class DecoderStats:
     ----------
     bytes : bytes fed in.
     packets : frames decoded into messages.
-    crc_errors : frames whose header or payload CRC failed.
+    crc_errors : frames whose header or frame CRC failed.
     broken_frames : frames with a good CRC but an impossible shape (length over the cap, a
         payload shorter than its layout, a wrong protocol version), plus frames cut short at
         the end of the stream.
@@ -140,7 +140,7 @@ class Decoder:
             end = start + length
             if end + 4 > n:
                 break
-            if crc32(buf[start:end]) != U32.unpack_from(buf, end)[0]:
+            if crc32(buf[start:end], crc32(buf[pos:start])) != U32.unpack_from(buf, end)[0]:
                 stats.crc_errors += 1
                 pos = self._lost(pos)
                 continue
@@ -152,7 +152,9 @@ class Decoder:
                 continue
             try:
                 msg = cls.from_payload(buf, start, length)
-            except ProtocolError:
+            except (ProtocolError, ValueError, TypeError, OverflowError, RecursionError):
+                # A payload this decoder cannot read (short, bad JSON, absurd numbers) is a
+                # broken frame: counted, never raised.
                 stats.broken_frames += 1
                 continue
             stream = cls.STREAM

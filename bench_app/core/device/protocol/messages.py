@@ -214,7 +214,7 @@ class Info:
                 protocol_version=int(doc.get("protocol_version", 1)),
                 extra={k: v for k, v in doc.items() if k not in _INFO_KEYS},
             )
-        except (TypeError, ValueError, AttributeError) as exc:
+        except (TypeError, ValueError, AttributeError, OverflowError) as exc:
             raise ProtocolError(f"The INFO document has a field of the wrong type ({exc}).") \
                 from None
 
@@ -222,7 +222,7 @@ class Info:
     def from_payload(cls, buf: bytes, off: int, n: int) -> Info:
         try:
             doc = json.loads(bytes(buf[off : off + n]).decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
+        except (UnicodeDecodeError, ValueError, RecursionError):
             raise ProtocolError("The INFO payload is not UTF-8 JSON.") from None
         return cls.from_dict(doc)
 
