@@ -106,6 +106,7 @@ def frame_lag(
     frontend: FeatureFn,
     max_lag: int | None = None,
     refine: bool = True,
+    refine_frames: int = 2000,
 ) -> float:
     """Lag of the board's frames behind the stimulus, in (fractional) frames, from frames alone.
 
@@ -115,8 +116,9 @@ def frame_lag(
     correlating one energy envelope, keeps repeated bursts on different channels apart.
     Fine (``refine``): the host features of the stimulus delayed by candidate sample delays on
     a quarter-frame grid around the coarse lag (+-1 frame) are correlated cell by cell with the
-    board's frames; the lag is the parabolic vertex of those correlations, in samples divided
-    by the hop.
+    board's frames (the first ``refine_frames`` frames after the coarse lag, 20 s by default,
+    which bounds the cost on long captures); the lag is the parabolic vertex of those
+    correlations, in samples divided by the hop.
     """
     board = np.asarray(board_frames, dtype=np.float64)
     ref = np.asarray(frontend(np.asarray(stimulus, dtype=np.int16), config), dtype=np.float64)
@@ -135,8 +137,9 @@ def frame_lag(
     quarter = max(1, step // 4)
     centre = int(round(coarse * step))
     candidates = [max(0, centre + j * quarter) for j in range(-4, 5)]
+    n = min(len(board), int(coarse) + 2 + refine_frames)
     scores = [
-        _cell_correlation(board, reference_frames(stimulus, config, frontend, d, len(board)))
+        _cell_correlation(board[:n], reference_frames(stimulus, config, frontend, d, n))
         for d in candidates
     ]
     j = int(np.argmax(scores))
