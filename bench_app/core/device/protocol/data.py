@@ -21,6 +21,10 @@ from bench_app.core.device.protocol.messages import (
 )
 from bench_app.core.errors import ProtocolError
 
+# Wire dtypes (little-endian); on a little-endian host a copy of a view is native-order.
+_U16 = np.dtype("<u2")
+_I16 = np.dtype("<i2")
+
 _FRAME = struct.Struct("<QQIIHH")
 
 
@@ -46,7 +50,7 @@ class Frame:
     __hash__ = None  # type: ignore[assignment]
 
     def payload(self) -> bytes:
-        f = np.ascontiguousarray(self.features, dtype="<u2")
+        f = np.ascontiguousarray(self.features, dtype=_U16)
         head = _FRAME.pack(
             self.timestamp_us, self.sample_index, self.frame_index, self.tag, f.size, 0
         )
@@ -57,7 +61,7 @@ class Frame:
         need_bytes(n, 28, "FRAME")
         ts, sample, index, tag, nch, _ = _FRAME.unpack_from(buf, off)
         need_bytes(n, 28 + 2 * nch, "FRAME")
-        feats = np.frombuffer(buf, dtype="<u2", count=nch, offset=off + 28).astype(np.uint16)
+        feats = np.frombuffer(buf, dtype=_U16, count=nch, offset=off + 28).copy()
         return cls(ts, index, feats, sample, tag)
 
 
@@ -80,7 +84,7 @@ class Pcm:
     __hash__ = None  # type: ignore[assignment]
 
     def payload(self) -> bytes:
-        s = np.ascontiguousarray(self.samples, dtype="<i2")
+        s = np.ascontiguousarray(self.samples, dtype=_I16)
         head = _PCM.pack(self.timestamp_us, self.sample_index, s.size, self.source, 0)
         return head + s.tobytes()
 
@@ -89,7 +93,7 @@ class Pcm:
         need_bytes(n, 20, "PCM")
         ts, index, count, source, _ = _PCM.unpack_from(buf, off)
         need_bytes(n, 20 + 2 * count, "PCM")
-        samples = np.frombuffer(buf, dtype="<i2", count=count, offset=off + 20).astype(np.int16)
+        samples = np.frombuffer(buf, dtype=_I16, count=count, offset=off + 20).copy()
         return cls(ts, index, samples, source)
 
 
@@ -188,7 +192,7 @@ class InjectPcm:
     __hash__ = None  # type: ignore[assignment]
 
     def payload(self) -> bytes:
-        s = np.ascontiguousarray(self.samples, dtype="<i2")
+        s = np.ascontiguousarray(self.samples, dtype=_I16)
         flags = END_OF_CLIP if self.end_of_clip else 0
         return _INJECT.pack(self.tag, flags, s.size) + s.tobytes()
 
@@ -197,7 +201,7 @@ class InjectPcm:
         need_bytes(n, _INJECT.size, "INJECT_PCM")
         tag, flags, count = _INJECT.unpack_from(buf, off)
         need_bytes(n, _INJECT.size + 2 * count, "INJECT_PCM")
-        samples = np.frombuffer(buf, dtype="<i2", count=count, offset=off + _INJECT.size)
-        return cls(tag, samples.astype(np.int16), bool(flags & END_OF_CLIP))
+        samples = np.frombuffer(buf, dtype=_I16, count=count, offset=off + _INJECT.size)
+        return cls(tag, samples.copy(), bool(flags & END_OF_CLIP))
 
 
