@@ -84,3 +84,26 @@ def test_frames_only_board_cannot_pass_but_keeps_the_lag(capture):
     assert d["pass"] is False and "no microphone PCM" in d["reasons"][0]
     assert abs(d["lag_frames"] - 13.7) <= 1 and d["delay_samples"] is None
     assert d["mean_relative_error"] is None
+
+
+@pytest.mark.parametrize("case", ["no frames", "few frames", "short pcm", "silent", "wide"])
+def test_degenerate_captures_give_a_report_not_an_exception(capture, case):
+    stim, timeline, pcm = capture
+    frames = FE(pcm, CFG)
+    kw = {"board_pcm": pcm, "timeline": timeline}
+    if case == "no frames":
+        frames = np.zeros((0, 32), np.uint16)
+    elif case == "few frames":
+        frames = frames[:3]
+    elif case == "short pcm":
+        kw["board_pcm"] = pcm[:200]
+    elif case == "silent":
+        kw["board_pcm"] = np.zeros_like(pcm)
+        frames = np.zeros_like(frames)
+    else:
+        frames = np.zeros((len(frames), 40), np.uint16)
+    rep = analyse_alignment(stim, frames, CFG, board_config={"fe.pcan_enable": "x"}, **kw)
+    d = json.loads(json.dumps(rep.to_dict(), allow_nan=False))
+    assert d["pass"] is False and d["reasons"]
+    assert not any("analysis failed" in n for n in d["acoustic"]["notes"])
+    assert all(n.endswith(".") for n in d["acoustic"]["notes"])
