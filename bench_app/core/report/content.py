@@ -190,10 +190,9 @@ def results(inp: ReportInput) -> list[Block]:
     latency = latency_table(inp)
     if latency is not None:
         blocks.append(latency)
-    rows = metric_rows(inp.summary)
-    if rows:
-        blocks.append(Table("Metrics", ("metric", "value", "unit"), tuple(rows)))
-    else:
+    tables = metric_tables(inp.summary)
+    blocks += tables
+    if not tables:
         blocks.append(Paragraph("No summary was stored for this run.", "warn"))
     for key, records in record_tables(inp.summary):
         columns = tuple(dict.fromkeys(str(c) for r in records for c in r))
@@ -204,6 +203,28 @@ def results(inp: ReportInput) -> list[Block]:
     if channel:
         blocks.append(channel)
     return blocks
+
+
+#: Titles of the summary's sections (top-level mappings), each shown as its own table so the
+#: parts of an analysis stay apart; other sections get their key as title.
+SECTION_TITLES = {"parity": "Pipeline parity", "acoustic": "Acoustic path (information only)",
+                  "options": "Analysis options"}
+
+
+def metric_tables(summary: dict[str, Any]) -> list[Table]:
+    """The headline metrics table, then one table per summary section."""
+    columns = ("metric", "value", "unit")
+    top = {k: v for k, v in summary.items() if not isinstance(v, dict)}
+    tables = []
+    if rows := metric_rows(top):
+        tables.append(Table("Metrics", columns, tuple(rows)))
+    for key, value in summary.items():
+        if isinstance(value, dict) and (rows := metric_rows({key: value})):
+            title = SECTION_TITLES.get(key, label_of(key).capitalize())
+            prefix = label_of(key) + " / "
+            rows = [(label.removeprefix(prefix), *rest) for label, *rest in rows]
+            tables.append(Table(title, columns, tuple(rows)))
+    return tables
 
 
 #: Latency table columns: (LatencyStats attribute, heading).

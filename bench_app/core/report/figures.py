@@ -81,9 +81,11 @@ def spectrograms(inp: ReportInput) -> FigureBlock | None:
         limit = max(float(np.abs(diff).max()), 1.0)
         data, _ = pool_frames(diff, extreme=True)
         image = _image(axes[-1], data.T, n * step, "RdBu_r", -limit, limit)
-        axes[-1].set_title(f"Board − reference (first {n} frames"
-                           + (f"; each column the largest difference of {pooled} frames)"
-                              if pooled > 1 else ")"), fontsize=9)
+        title = f"Board − reference (first {n} frames"
+        title += f"; each column the largest difference of {pooled} frames)" if pooled > 1 else ")"
+        if not diff.any():
+            title += ": identical, bit for bit"
+        axes[-1].set_title(title, fontsize=9)
         fig.colorbar(image, ax=axes[-1], label="difference (uint16)", pad=0.01)
     axes[-1].set_xlabel("time (s)")
     for ax in axes:

@@ -19,6 +19,7 @@ _SUFFIX_UNITS: tuple[tuple[str, str, float], ...] = (
     ("_ms", "ms", 1.0),
     ("_hz", "Hz", 1.0),
     ("_samples", "samples", 1.0),
+    ("_cells", "cells", 1.0),
     ("_frames", "frames", 1.0),
     ("_s", "s", 1.0),
     ("_pct", "%", 1.0),
@@ -59,6 +60,8 @@ def label_of(key: str) -> str:
     parts = key.split(".")
     leaf = parts[-1]
     for suffix, _, _ in _SUFFIX_UNITS:
+        if suffix == "_cells":  # a count, not a unit: "stimulus MRE cells" must say so
+            continue
         if leaf.lower().endswith(suffix) and len(leaf) > len(suffix):
             leaf = leaf[: -len(suffix)]
             break
@@ -86,7 +89,7 @@ def format_value(value: Any, factor: float = 1.0) -> str:
             return f"{number:.1f}"
         return f"{number:.4g}"
     if isinstance(value, list | tuple):
-        return ", ".join(format_value(v, factor) for v in value)
+        return ", ".join(format_value(v, factor) for v in value) if value else "none"
     return str(value)
 
 
