@@ -61,7 +61,8 @@ class ReportInput:
         ``started``, ``ended``, ``bench_version``, ``parameters`` (dict).
     board_info
         The board's INFO answer: firmware, model hash and name, whether the model is untrained,
-        and its front-end config (``fe.*`` keys, directly or under ``"frontend"``).
+        and its front-end config (``fe.*`` keys, directly or under ``"frontend"``; else the
+        summary's ``board_frontend``).
     host_frontend
         The host reference front-end config (``fe.*`` keys).
     lint
@@ -120,7 +121,9 @@ class ReportInput:
         nested = self.board_info.get("frontend")
         if isinstance(nested, Mapping):
             return dict(nested)
-        return {k: v for k, v in self.board_info.items() if str(k).startswith("fe.")}
+        direct = {k: v for k, v in self.board_info.items() if str(k).startswith("fe.")}
+        stored = self.summary.get("board_frontend")  # what the analysis linted against
+        return direct or (dict(stored) if isinstance(stored, Mapping) else {})
 
     def passed(self) -> bool | None:
         """True / False when the run has a verdict, None when it has none."""
