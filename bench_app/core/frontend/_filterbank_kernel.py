@@ -1,4 +1,4 @@
-"""numba kernel for `filterbank.compute_filterbank` (imported lazily).
+"""numba filterbank kernel (imported lazily): power, weighted channel sums, rounded sqrt.
 
 Sums run in int64, whose wrap-around has the same bits as C's uint64 sums; the power of a bin
 is first wrapped to int32 as C stores it.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 
 @njit(cache=True, inline="always")
@@ -30,22 +30,26 @@ def _sqrt_rounded(n):
     return r
 
 
-@njit(cache=True, parallel=True)
-def filterbank_frames(spectrum, shifts, start, end, band, weights, unweights, out):
-    n_frames = spectrum.shape[0]
+@njit(cache=True)
+def filterbank_block(spec_r, spec_i, nb, shifts, start, end, band, weights, unweights, out,
+                     row0):
+    """Channels of ``nb`` frames whose FFT is in ``spec_r``/``spec_i`` (bins, B) into
+    ``out[row0:row0 + nb]`` (uint32)."""
     n_channels = out.shape[1]
-    for f in prange(n_frames):
-        acc_w = np.zeros(n_channels + 1, np.int64)
-        acc_u = np.zeros(n_channels + 1, np.int64)
-        for b in range(start, end):
-            re = np.int64(spectrum[f, b, 0])
-            im = np.int64(spectrum[f, b, 1])
+    block = spec_r.shape[1]
+    acc_w = np.zeros((n_channels + 1, block), np.int64)
+    acc_u = np.zeros((n_channels + 1, block), np.int64)
+    for k in range(start, end):
+        c = band[k]
+        w = weights[k]
+        u = unweights[k]
+        for b in range(nb):
+            re = spec_r[k, b]
+            im = spec_i[k, b]
             e = re * re + im * im
-            if e >= 2147483648:
-                e -= 4294967296
-            c = band[b]
-            acc_w[c] += weights[b] * e
-            acc_u[c] += unweights[b] * e
-        s = shifts[f]
-        for ch in range(n_channels):
-            out[f, ch] = _sqrt_rounded(acc_w[ch + 1] + acc_u[ch]) >> s
+            e -= (e >> 31) << 32  # C stores the power in an int32: 2**31 wraps negative
+            acc_w[c, b] += w * e
+            acc_u[c, b] += u * e
+    for ch in range(n_channels):
+        for b in range(nb):
+            out[row0 + b, ch] = _sqrt_rounded(acc_w[ch + 1, b] + acc_u[ch, b]) >> shifts[b]

@@ -6,7 +6,7 @@ is a complex FFT of half the size over (even, odd) sample pairs, decimation in t
 stages then at most one radix-2 stage, every butterfly input scaled by 1/radix with rounding
 (``C_FIXDIV``), Q15 twiddles ``floor(0.5 + 32767 cos/sin(phase))``, all in int16 with
 wrap-around; then the real-FFT split with its own "super twiddles". `FftPlan` holds the tables;
-the butterflies run in a numba kernel (`_fft_kernel`), vectorised over frames.
+the butterflies run in a numba kernel (`_fft_kernel`), vectorised over a block of frames.
 """
 
 from __future__ import annotations
@@ -27,8 +27,10 @@ class FftPlan:
     fft_size: int
     perm: np.ndarray  # (ncfft,) complex input index feeding each output slot
     stages: np.ndarray  # (n_stages, 3) int64 rows (radix p, sub-length m, twiddle stride)
-    twiddles: np.ndarray  # (ncfft, 2) int64 Q15 (re, im)
-    super_twiddles: np.ndarray  # (ncfft // 2, 2) int64 Q15
+    tw_r: np.ndarray  # (ncfft,) int64 Q15 twiddles, real parts
+    tw_i: np.ndarray  # imaginary parts
+    stw_r: np.ndarray  # (ncfft // 2,) int64 Q15 real-FFT split twiddles, real parts
+    stw_i: np.ndarray
 
 
 def _kf_factor(n: int) -> list[tuple[int, int]]:
@@ -82,22 +84,7 @@ def fft_plan(fft_size: int) -> FftPlan:
     super_tw = np.array(
         [_q15(-pi * ((i + 1) / ncfft + 0.5)) for i in range(ncfft // 2)], dtype=np.int64
     ).reshape(-1, 2)
-    return FftPlan(fft_size, perm, np.array(stages, dtype=np.int64), twiddles, super_tw)
+    return FftPlan(fft_size, perm, np.array(stages, dtype=np.int64),
+                   np.ascontiguousarray(twiddles[:, 0]), np.ascontiguousarray(twiddles[:, 1]),
+                   np.ascontiguousarray(super_tw[:, 0]), np.ascontiguousarray(super_tw[:, 1]))
 
-
-def compute_fft(windowed: np.ndarray, shifts: np.ndarray, fft_size: int) -> np.ndarray:
-    """Fixed-point real FFT of windowed frames (N, size) int16 -> (N, fft_size/2 + 1, 2) int16.
-
-    ``shifts`` (N,) is the window stage's input shift for each frame.
-    """
-    from bench_app.core.frontend._fft_kernel import fft_frames
-
-    plan = fft_plan(fft_size)
-    windowed = np.ascontiguousarray(windowed, dtype=np.int16)
-    out = np.empty((windowed.shape[0], fft_size // 2 + 1, 2), dtype=np.int16)
-    if windowed.shape[0]:
-        fft_frames(
-            windowed, np.ascontiguousarray(shifts, dtype=np.int64), plan.perm, plan.stages,
-            plan.twiddles, plan.super_twiddles, out,
-        )
-    return out

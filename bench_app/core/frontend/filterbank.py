@@ -93,20 +93,6 @@ def filterbank_plan(
     return FilterbankPlan(n_channels, start, end, band, weights, unweights)
 
 
-def compute_filterbank(spectrum: np.ndarray, shifts: np.ndarray, plan: FilterbankPlan,
-                       ) -> np.ndarray:
-    """FFT output (N, bins, 2) int16 -> filterbank channels (N, n_channels) uint32."""
-    from bench_app.core.frontend._filterbank_kernel import filterbank_frames
-
-    out = np.empty((spectrum.shape[0], plan.n_channels), dtype=np.uint32)
-    if spectrum.shape[0]:
-        filterbank_frames(
-            np.ascontiguousarray(spectrum), np.ascontiguousarray(shifts, dtype=np.int64),
-            plan.start, plan.end, plan.band, plan.weights, plan.unweights, out,
-        )
-    return out
-
-
 def power_spectrum(spectrum: np.ndarray) -> np.ndarray:
     """``re^2 + im^2`` per bin as the int32 TFLM stores it (for the per-stage debug output)."""
     s = spectrum.astype(np.int64)

@@ -4,13 +4,12 @@ TFLM (log_scale.c, log_lut.c): the value is first shifted by ``correction_bits =
 log2(fft_size) - 1 - 6`` (left, wrapping in uint32); values <= 1 give 0; otherwise log2 is the
 integer part ``msb - 1`` plus a fraction interpolated in a 128-segment table, converted to ln
 with the Q16 constant 45426 and scaled. With the log off the value is only clipped to uint16.
+The table is here; the per-value code is in `_channel_kernel`.
 """
 
 from __future__ import annotations
 
 import numpy as np
-
-from bench_app.core.frontend.pcan import msb32
 
 LOG_SCALE_LOG2 = 16
 LOG_SEGMENTS_LOG2 = 7
@@ -33,33 +32,3 @@ def correction_bits(fft_size: int) -> int:
     """``MostSignificantBit32(fft_size) - 1 - kFilterbankBits / 2``, as frontend.c computes it."""
     return fft_size.bit_length() - 1 - 6
 
-
-def _log(x: np.ndarray, scale_shift: int) -> np.ndarray:
-    integer = msb32(x) - 1
-    frac = x - (np.int64(1) << integer)
-    frac = np.where(integer < LOG_SCALE_LOG2,
-                    frac << np.maximum(LOG_SCALE_LOG2 - integer, 0),
-                    frac >> np.maximum(integer - LOG_SCALE_LOG2, 0))
-    base_seg = frac >> (LOG_SCALE_LOG2 - LOG_SEGMENTS_LOG2)
-    c0 = LOG_LUT[base_seg]
-    c1 = LOG_LUT[base_seg + 1]
-    seg_base = base_seg << (LOG_SCALE_LOG2 - LOG_SEGMENTS_LOG2)
-    rel_pos = ((c1 - c0) * (frac - seg_base)) >> LOG_SCALE_LOG2
-    log2 = ((integer << LOG_SCALE_LOG2) + frac + c0 + rel_pos) & 0xFFFFFFFF
-    round_ = 1 << (LOG_SCALE_LOG2 - 1)
-    loge = ((LOG_COEFF * log2 + round_) >> LOG_SCALE_LOG2) & 0xFFFFFFFF
-    return ((((loge << scale_shift) & 0xFFFFFFFF) + round_) & 0xFFFFFFFF) >> LOG_SCALE_LOG2
-
-
-def apply_log_scale(signal: np.ndarray, enable: bool, scale_shift: int, correction: int,
-                    ) -> np.ndarray:
-    """uint32 channels -> uint16 features (log scaled, or just clipped when ``enable`` is off)."""
-    value = signal.astype(np.int64)
-    if enable:
-        shifted = (value << max(correction, 0)) & 0xFFFFFFFF
-        value = value >> -correction if correction < 0 else shifted
-        big = value > 1
-        logged = np.zeros_like(value)
-        logged[big] = _log(value[big], scale_shift)
-        value = logged
-    return np.minimum(value, 0xFFFF).astype(np.uint16)

@@ -46,25 +46,3 @@ def noise_reduction_params(cfg) -> NoiseReductionParams:
         min_signal_remaining=_q14(cfg.noise_reduction_min_signal_remaining),
     )
 
-
-def apply_noise_reduction(signal: np.ndarray, estimate: np.ndarray, params: NoiseReductionParams,
-                          ) -> tuple[np.ndarray, np.ndarray]:
-    """Run frames ``signal`` (clips, frames, channels) uint32 through noise reduction.
-
-    ``estimate`` (clips, channels) int64 is the state before the first frame; it is updated in
-    place to the state after the last. Returns (output uint32, estimate after each frame
-    (clips, frames, channels) uint32, which PCAN reads).
-    """
-    if not params.enable:
-        return signal, np.broadcast_to(estimate[:, None, :], signal.shape).astype(np.uint32)
-    from bench_app.core.frontend._nr_kernel import noise_reduction_frames
-
-    out = np.empty(signal.shape, dtype=np.uint32)
-    estimates = np.empty(signal.shape, dtype=np.uint32)
-    if signal.shape[1]:
-        noise_reduction_frames(
-            np.ascontiguousarray(signal), estimate, params.smoothing_bits,
-            params.even_smoothing, params.odd_smoothing, params.min_signal_remaining,
-            out, estimates,
-        )
-    return out, estimates

@@ -4,7 +4,7 @@ TFLM (pcan_gain_control_util.c / pcan_gain_control.c): the gain curve ``2**gain_
 (x + offset) ** -strength`` (``powf``) is tabulated per octave of the noise estimate as three
 int16 coefficients of a quadratic; ``gain = WideDynamicFunction(estimate)`` interpolates it,
 ``snr = (signal * gain) >> snr_shift`` and ``PcanShrink`` compresses small values
-quadratically. Frame-local given the estimates, so it is vectorised over every frame at once.
+quadratically. The LUT is built here; the per-value code is in `_channel_kernel`.
 """
 
 from __future__ import annotations
@@ -54,38 +54,3 @@ def gain_lut(strength: float, offset: float, gain_bits: int, input_bits: int) ->
     lut.setflags(write=False)
     return lut
 
-
-def msb32(x: np.ndarray) -> np.ndarray:
-    """Position of the highest set bit (1-based; 0 for 0) of non-negative ints < 2**53."""
-    return np.frexp(np.asarray(x, dtype=np.float64))[1].astype(np.int64)
-
-
-def wide_dynamic_function(x: np.ndarray, lut: np.ndarray) -> np.ndarray:
-    """Interpolated gain (int16 values as int64) for noise estimates ``x`` (uint32 as int64)."""
-    x = np.asarray(x, dtype=np.int64)
-    interval = np.maximum(msb32(x), 2)
-    y0, a1, a2 = lut[interval, 0], lut[interval, 1], lut[interval, 2]
-    frac = np.where(interval < 11, x << np.maximum(11 - interval, 0),
-                    x >> np.maximum(interval - 11, 0)) & 0x3FF
-    result = _wrap((a2 * frac) >> 5, 32)
-    result = _wrap(result + _wrap(a1 << 5, 32), 32)
-    result = _wrap(result * frac, 32)
-    result = (_wrap(result + (1 << 14), 32) >> 15) + y0
-    small = np.where(x == 0, lut[0, 0], np.where(x == 1, lut[0, 1], lut[2, 0]))
-    return np.where(x <= 2, small, _wrap(result, 16))
-
-
-def pcan_shrink(x: np.ndarray) -> np.ndarray:
-    """TFLM's PcanShrink on uint32 values (as int64)."""
-    small = (x * x) >> (2 + 2 * PCAN_SNR_BITS - PCAN_OUTPUT_BITS)
-    large = (x >> (PCAN_SNR_BITS - PCAN_OUTPUT_BITS)) - (1 << PCAN_OUTPUT_BITS)
-    return np.where(x < (2 << PCAN_SNR_BITS), small, large) & 0xFFFFFFFF
-
-
-def apply_pcan(signal: np.ndarray, estimates: np.ndarray, lut: np.ndarray, snr_shift: int,
-               ) -> np.ndarray:
-    """PCAN of ``signal`` given the noise estimates after each frame (same shape), uint32."""
-    gain = wide_dynamic_function(estimates, lut) & 0xFFFFFFFF  # int16 -> uint32 as in C
-    product = signal.astype(np.uint64) * gain.astype(np.uint64)
-    snr = (product >> np.uint64(snr_shift)).astype(np.int64) & 0xFFFFFFFF
-    return pcan_shrink(snr).astype(np.uint32)

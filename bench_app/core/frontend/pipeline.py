@@ -15,21 +15,12 @@ import functools
 import numpy as np
 
 from bench_app.core.frontend.config import FrontendConfig
-from bench_app.core.frontend.fft import compute_fft
-from bench_app.core.frontend.filterbank import (
-    FilterbankPlan,
-    compute_filterbank,
-    filterbank_plan,
-    power_spectrum,
-)
-from bench_app.core.frontend.log_scale import apply_log_scale, correction_bits
-from bench_app.core.frontend.noise_reduction import (
-    NoiseReductionParams,
-    apply_noise_reduction,
-    noise_reduction_params,
-)
-from bench_app.core.frontend.pcan import PCAN_SNR_BITS, apply_pcan, gain_lut
-from bench_app.core.frontend.window import apply_window, frame_signal, window_coefficients
+from bench_app.core.frontend.fft import FftPlan, fft_plan
+from bench_app.core.frontend.filterbank import FilterbankPlan, filterbank_plan, power_spectrum
+from bench_app.core.frontend.log_scale import LOG_LUT, correction_bits
+from bench_app.core.frontend.noise_reduction import NoiseReductionParams, noise_reduction_params
+from bench_app.core.frontend.pcan import PCAN_SNR_BITS, gain_lut
+from bench_app.core.frontend.window import window_coefficients
 
 #: Names of the per-stage outputs, in pipeline order (``stages=True``).
 STAGE_NAMES = (
@@ -51,6 +42,7 @@ class FrontendPlan:
 
     config: FrontendConfig
     coefficients: np.ndarray
+    fft: FftPlan
     filterbank: FilterbankPlan
     noise_reduction: NoiseReductionParams
     pcan_lut: np.ndarray | None
@@ -68,7 +60,8 @@ def frontend_plan(cfg: FrontendConfig) -> FrontendPlan:
                        cfg.noise_reduction_smoothing_bits - corr)
     return FrontendPlan(
         config=cfg,
-        coefficients=window_coefficients(cfg.window_samples, cfg.window_variant),
+        coefficients=window_coefficients(cfg.window_samples, cfg.window_variant).astype(np.int64),
+        fft=fft_plan(cfg.fft_size),
         filterbank=filterbank_plan(
             cfg.filterbank_n_channels, cfg.filterbank_lower_band_limit,
             cfg.filterbank_upper_band_limit, cfg.sample_rate_hz, cfg.fft_size // 2 + 1,
@@ -88,33 +81,50 @@ def run_frames(plan: FrontendPlan, pcm: np.ndarray, n_frames: int, estimate: np.
     updated in place. Returns uint16 (clips, n_frames, channels), or with ``stages`` a dict of
     every stage's output (see `STAGE_NAMES`), each with a leading clips axis.
     """
-    cfg = plan.config
-    n_clips = pcm.shape[0]
-    frames = frame_signal(pcm, cfg.window_samples, cfg.step_samples, n_frames)
-    windowed, shifts = apply_window(frames, plan.coefficients)
-    windowed = windowed.reshape(n_clips * n_frames, cfg.window_samples)
-    shifts = shifts.reshape(-1)
-    spectrum = compute_fft(windowed, shifts, cfg.fft_size)
-    channels = compute_filterbank(spectrum, shifts, plan.filterbank)
-    channels = channels.reshape(n_clips, n_frames, cfg.filterbank_n_channels)
-    reduced, estimates = apply_noise_reduction(channels, estimate, plan.noise_reduction)
-    if plan.pcan_lut is not None:
-        gained = apply_pcan(reduced, estimates, plan.pcan_lut, plan.snr_shift)
+    from bench_app.core.frontend._channel_kernel import channels_to_features
+    from bench_app.core.frontend._frame_kernel import frames_to_channels
+
+    cfg, fft, fb, nr = plan.config, plan.fft, plan.filterbank, plan.noise_reduction
+    n_clips, n_ch = pcm.shape[0], cfg.filterbank_n_channels
+    rows = n_clips * n_frames
+    channels = np.empty((rows, n_ch), dtype=np.uint32)
+    if stages:
+        win_out = np.empty((rows, cfg.window_samples), dtype=np.int16)
+        shift_out = np.empty(rows, dtype=np.int64)
+        fft_out = np.empty((rows, cfg.fft_size // 2 + 1, 2), dtype=np.int16)
     else:
-        gained = reduced
-    features = apply_log_scale(gained, cfg.log_scale_enable, cfg.log_scale_shift,
-                               plan.correction_bits)
+        win_out = np.empty((0, 0), np.int16)
+        shift_out = np.empty(0, np.int64)
+        fft_out = np.empty((0, 0, 2), np.int16)
+    if rows:
+        frames_to_channels(
+            np.ascontiguousarray(pcm, dtype=np.int16), n_frames, cfg.step_samples,
+            plan.coefficients, fft.perm, fft.stages, fft.tw_r, fft.tw_i, fft.stw_r, fft.stw_i,
+            fb.start, fb.end, fb.band, fb.weights, fb.unweights, channels,
+            stages, win_out, shift_out, fft_out,
+        )
+    channels = channels.reshape(n_clips, n_frames, n_ch)
+    outs = [np.empty(channels.shape, dtype=np.uint32) for _ in range(3)]
+    features = np.empty(channels.shape, dtype=np.uint16)
+    lut = plan.pcan_lut if plan.pcan_lut is not None else np.zeros((33, 3), np.int64)
+    if rows:
+        channels_to_features(
+            channels, estimate, nr.enable, nr.smoothing_bits, nr.even_smoothing,
+            nr.odd_smoothing, nr.min_signal_remaining, cfg.pcan_enable, lut, plan.snr_shift,
+            cfg.log_scale_enable, cfg.log_scale_shift, plan.correction_bits, LOG_LUT,
+            *outs, features,
+        )
     if not stages:
         return features
     per_clip = (n_clips, n_frames)
     return {
-        "window": windowed.reshape(*per_clip, cfg.window_samples),
-        "fft_shift": shifts.reshape(per_clip),
-        "fft": spectrum.reshape(*per_clip, *spectrum.shape[1:]),
-        "energy": power_spectrum(spectrum).reshape(*per_clip, spectrum.shape[1]),
+        "window": win_out.reshape(*per_clip, cfg.window_samples),
+        "fft_shift": shift_out.reshape(per_clip),
+        "fft": fft_out.reshape(*per_clip, *fft_out.shape[1:]),
+        "energy": power_spectrum(fft_out).reshape(*per_clip, fft_out.shape[1]),
         "filterbank": channels,
-        "noise_estimate": estimates,
-        "noise_reduction": reduced,
-        "pcan": gained,
+        "noise_reduction": outs[0],
+        "noise_estimate": outs[1],
+        "pcan": outs[2],
         "features": features,
     }

@@ -1,0 +1,107 @@
+"""Speed of the bench's reference MicroFrontend beside TensorFlow's op and MLTK's generator.
+
+All three run in this one process on the same int16 audio with the paper's config:
+(a) one 60 s clip, (b) a batch of 200 five-second clips (ours: `compute_features_batch`, both
+cores; TF's op and MLTK: one call per clip, as they offer no batch). Each case is repeated and
+the median wall time (runs of the three interleaved, so that other load on the machine hits
+them alike) is reported as throughput (x real time) with the ratio ours / reference.
+Targets (issue 2): batch at least 2x TF's op, single clip at least 1x. The first call compiles
+(or loads from cache) our numba kernels and is excluded, as is TF's first call.
+
+Run: ``.venv/bin/python benchmarks/frontend_speed.py [--repeats N]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from oracles import mltk_features, tf_features  # noqa: E402
+
+from bench_app.core.frontend import (  # noqa: E402
+    FrontendConfig,
+    compute_features,
+    compute_features_batch,
+)
+
+RATE = 16000
+
+
+def _audio(seconds: float, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    n = int(RATE * seconds)
+    t = np.arange(n) / RATE
+    x = 6000 * np.sin(2 * np.pi * (200 + 300 * np.sin(t)) * t) * (t % 1.0 < 0.6)
+    return np.clip(x + 1500 * rng.standard_normal(n), -32768, 32767).astype(np.int16)
+
+
+def _median_times(fns: dict, repeats: int) -> dict[str, float]:
+    """Median wall time of each function, runs interleaved so load changes hit all alike."""
+    times: dict[str, list[float]] = {k: [] for k in fns}
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            t0 = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t0)
+    return {k: statistics.median(v) for k, v in times.items()}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=7, help="timed runs per case (median)")
+    args = parser.parse_args()
+    cfg = FrontendConfig()
+    settings = cfg.to_mltk_settings()
+    tf_kw = dict(window_size=cfg.window_size_ms, window_step=cfg.window_step_ms,
+                 num_channels=cfg.filterbank_n_channels,
+                 lower_band_limit=cfg.filterbank_lower_band_limit,
+                 upper_band_limit=cfg.filterbank_upper_band_limit)
+
+    single = _audio(60.0, 0)
+    clips = np.stack([_audio(5.0, s) for s in range(200)])
+    # warm up (numba compile / cache load, TF graph setup) and check agreement once
+    ours = compute_features(single, cfg)
+    assert np.array_equal(ours, tf_features(single, **tf_kw))
+    assert np.array_equal(ours, mltk_features(single, settings))
+    batch = compute_features_batch(clips[:4], cfg)
+    assert np.array_equal(batch[1], tf_features(clips[1], **tf_kw))
+
+    cases = {
+        "60 s clip": (
+            single.size / RATE,
+            {
+                "ours": lambda: compute_features(single, cfg),
+                "tf_op": lambda: tf_features(single, **tf_kw),
+                "mltk": lambda: mltk_features(single, settings),
+            },
+        ),
+        "200 x 5 s clips": (
+            clips.size / RATE,
+            {
+                "ours": lambda: compute_features_batch(clips, cfg),
+                "tf_op": lambda: [tf_features(c, **tf_kw) for c in clips],
+                "mltk": lambda: [mltk_features(c, settings) for c in clips],
+            },
+        ),
+    }
+    print(f"MicroFrontend speed, paper config, median of {args.repeats} runs "
+          "(x real time = audio seconds / wall seconds)")
+    for name, (audio_s, fns) in cases.items():
+        t = _median_times(fns, args.repeats)
+        print(f"\n{name} ({audio_s:.0f} s of audio)")
+        for k, v in t.items():
+            print(f"  {k:6s} {v * 1000:9.1f} ms  {audio_s / v:9.0f} x real time")
+        print(f"  ratio ours/tf_op: {t['tf_op'] / t['ours']:.2f}x   "
+              f"ours/mltk: {t['mltk'] / t['ours']:.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
