@@ -249,6 +249,36 @@ def test_capture_collects_the_clips_frames_by_tag_in_order():
         cap = client.capture(pcm, tag=7)
         t.join()
         board.assert_done()
-    assert cap.expected == n and cap.missing == 0
+    assert cap.expected == n and cap.missing == 0 and cap.missing_positions == []
     assert cap.frames == clip
     assert cap.features.shape == (n, 32) and cap.features.dtype == np.uint16
+
+
+def test_capture_with_a_lost_frame_stops_when_the_board_is_past_the_clip():
+    pcm = np.zeros(8000, np.int16)
+    n = expected_frame_count(len(pcm), INFO.frontend)
+    state, handle = inject_board(INFO.inject_window)
+    start = Step(Start(frozenset({Stream.FRAMES})), ack)
+    stop = Step(Stop(frozenset({Stream.FRAMES})), ack)
+    board = ScriptedBoard([Step(Hello, [INFO]), start, stop], lenient=handle)
+    # the board tags the silence it pads the clip with, then returns to the microphone
+    clip = [Frame(k, k, np.full(32, k, np.uint16), 16000 + 160 * k, 7) for k in range(n + 2)]
+    mic = [Frame(0, n + 2 + k, np.zeros(32, np.uint16), 24320 + 160 * k, 0) for k in range(50)]
+    with board, BoardClient.open(board.path, timeout=5.0) as client:
+        client.info()
+        t0 = time.monotonic()
+        import threading
+
+        def stream_frames():
+            wait_for(lambda: state["expected"] > 0)
+            board.send(*clip[:20], *clip[21:], *mic)  # frame 20 lost on the way
+
+        t = threading.Thread(target=stream_frames)
+        t.start()
+        cap = client.capture(pcm, tag=7)
+        t.join()
+        board.assert_done()
+        assert time.monotonic() - t0 < 2.0  # did not wait out the 5 s timeout
+    assert cap.missing == 1 and cap.missing_positions == [20]
+    assert cap.frames == clip[:20] + clip[21:n]  # padding frames left out
+    assert cap.error is None

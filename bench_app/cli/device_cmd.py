@@ -169,6 +169,7 @@ def run_capture(args: argparse.Namespace) -> int:
         "channels": int(features.shape[1]) if features.ndim == 2 else 0,
         "expected_frames": cap.expected,
         "missing_frames": cap.missing,
+        "missing_positions": cap.missing_positions,
         "samples": int(clip.samples.size),
         "firmware_version": info.firmware_version,
         "model_sha256": info.model_sha256,

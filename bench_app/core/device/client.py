@@ -45,6 +45,7 @@ from bench_app.core.device.protocol.inject import (
     error_text,
     expected_frame_count,
     select_clip_frames,
+    window_and_step,
 )
 from bench_app.core.errors import DeviceError, LinkError
 
@@ -101,6 +102,24 @@ class Capture:
     expected: int | None
     inject: InjectReport | None
     error: str | None = None  # why the capture ended early (its frames are still here)
+    first_sample_index: int | None = None
+    step: int | None = None
+
+    @property
+    def positions(self) -> list[int] | None:
+        """Each frame's position in the clip's frame sequence (None if the board's sample
+        indices or the step are unknown)."""
+        if self.first_sample_index is None or not self.step:
+            return None
+        return [(f.sample_index - self.first_sample_index) // self.step for f in self.frames]
+
+    @property
+    def missing_positions(self) -> list[int] | None:
+        """Positions of the clip's frames that did not arrive (lost on the link)."""
+        pos = self.positions
+        if pos is None or self.expected is None:
+            return None
+        return sorted(set(range(self.expected)) - set(pos))
 
     @property
     def features(self) -> np.ndarray:
@@ -265,6 +284,7 @@ class BoardClient:
         info = self.last_info or self.info(timeout)
         wait = self.timeout if timeout is None else timeout
         expected = expected_frame_count(len(pcm), info.frontend)
+        window_step = window_and_step(info.frontend)
         started = Stream.FRAMES not in self._running
         self.drain(Stream.FRAMES)
         if started:
@@ -273,9 +293,22 @@ class BoardClient:
         report, error = None, None
         try:
             report = self.inject(pcm, tag=tag, timeout=timeout)
+            # The board ACKs a chunk once consumed, so its frames are computed by now: collect
+            # until they are all here, the board is past the clip, or `wait` s have passed.
+            clip_end = None
+            if report.first_sample_index is not None:
+                clip_end = report.first_sample_index + len(pcm)
+            deadline = time.monotonic() + wait
+            tagged = 0
             for frame in self.frames(timeout=wait):
                 collected.append(frame)
-                if expected is not None and sum(f.tag == tag for f in collected) >= expected:
+                if frame.tag == tag:
+                    tagged += 1
+                    if expected is not None and tagged >= expected:
+                        break
+                elif clip_end is not None and frame.sample_index >= clip_end:
+                    break
+                if time.monotonic() > deadline:
                     break
         except (LinkError, DeviceError) as exc:
             error = str(exc)  # keep what arrived; the caller decides what the error means
@@ -286,8 +319,10 @@ class BoardClient:
                 with contextlib.suppress(LinkError, DeviceError):
                     self.stop([Stream.FRAMES], timeout)
         first = report.first_sample_index if report else None
-        frames = select_clip_frames(collected, tag, first, len(pcm))
-        return Capture(frames, expected, report, error)
+        window = window_step[0] if window_step else None
+        frames = select_clip_frames(collected, tag, first, len(pcm), window)
+        step = window_step[1] if window_step else None
+        return Capture(frames, expected, report, error, first, step)
 
     # ------------------------------------------------------------------ receiving
 

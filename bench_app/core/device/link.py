@@ -222,7 +222,7 @@ class SerialLink:
             return
         self.last_error = _reason(exc)
         self.counters.disconnects += 1
-        log.warning("board link %s lost: %s", self.url, self.last_error)
+        log.info("board link %s lost: %s", self.url, self.last_error)
         self._drop_port()
         self._notify(False)
 

@@ -145,30 +145,39 @@ class InjectSender:
                             self.resends, self.busy_waits)  # fmt: skip
 
 
-def expected_frame_count(n_samples: int, frontend: dict[str, Any]) -> int | None:
-    """Frames a front end with these ``fe.*`` settings makes from `n_samples` (None: unknown)."""
+def window_and_step(frontend: dict[str, Any]) -> tuple[int, int] | None:
+    """(window, step) in samples from ``fe.*`` settings, or None if they are missing."""
     try:
         rate = float(frontend["fe.sample_rate_hz"])
         window = int(round(rate * float(frontend["fe.window_size_ms"]) / 1000))
         step = int(round(rate * float(frontend["fe.window_step_ms"]) / 1000))
     except (KeyError, TypeError, ValueError):
         return None
-    if step <= 0 or window <= 0:
+    return (window, step) if window > 0 and step > 0 else None
+
+
+def expected_frame_count(n_samples: int, frontend: dict[str, Any]) -> int | None:
+    """Frames a front end with these ``fe.*`` settings makes from `n_samples` (None: unknown)."""
+    ws = window_and_step(frontend)
+    if ws is None:
         return None
+    window, step = ws
     return 0 if n_samples < window else 1 + (n_samples - window) // step
 
 
 def select_clip_frames(
-    frames: list[Frame], tag: int, first_sample_index: int | None, n_samples: int
-) -> list[Frame]:
+    frames: list[Frame], tag: int, first_sample_index: int | None, n_samples: int,
+    window: int | None = None,
+) -> list[Frame]:  # fmt: skip
     """The frames of one injected clip, in sample order, without duplicates.
 
-    Frames are chosen by tag; for a board that does not tag frames, by the clip's sample
-    range (from the first chunk's ACK).
+    Frames carrying the clip's tag (all frames, for a board that does not tag them) whose
+    window lies inside the clip's samples (from the first chunk's ACK, when known): so
+    frames over the silence a board pads a clip with are left out.
     """
-    chosen = [f for f in frames if f.tag == tag]
-    if not chosen and first_sample_index is not None:
-        end = first_sample_index + n_samples
-        chosen = [f for f in frames if first_sample_index <= f.sample_index < end]
+    chosen = [f for f in frames if f.tag == tag] or [f for f in frames if f.tag == 0]
+    if first_sample_index is not None:
+        end = first_sample_index + n_samples - (window or 1)
+        chosen = [f for f in chosen if first_sample_index <= f.sample_index <= end]
     unique = {(f.sample_index, f.frame_index): f for f in chosen}
     return [unique[key] for key in sorted(unique)]
