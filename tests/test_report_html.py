@@ -144,3 +144,27 @@ def test_latency_table_matches_numpy_percentiles(tmp_path, stored):
     assert float(rows["host: sound onset to RESULT"][2]) == pytest.approx(np.median(host), rel=1e-3)
     assert "UNTRAINED" in text
     assert text.count("<img ") == 2
+
+
+@pytest.mark.parametrize("info, name, flagged", [
+    ({"model_sha256": None}, "-", False),
+    ({"model_sha256": "ab" * 32, "model_untrained": True}, "-", True),
+    ({"model_sha256": "ab" * 32}, "-", False),
+    ("sidecar", "untrained_paper_shape.tflite", True),
+])
+def test_model_line_says_when_the_model_is_untrained(tmp_path, info, name, flagged):
+    import hashlib
+    from pathlib import Path
+
+    if info == "sidecar":  # the hash of the repository's untrained model file itself
+        model = Path(__file__).resolve().parents[1] / "models" / "untrained_paper_shape.tflite"
+        info = {"model_sha256": hashlib.sha256(model.read_bytes()).hexdigest()}
+    inp = latency_input(count=10)
+    inp.board_info = {"firmware_version": "0.3.1", **info}
+    text = write_report(inp, html=tmp_path / "m.html").html.read_text(encoding="utf-8")
+    rows = _table_rows(text, "Run")
+    assert rows["model"] == (name,)
+    assert ("UNTRAINED" in rows["model sha256"][0]) is flagged
+    assert rows["board firmware"] == ("0.3.1",)
+    if info["model_sha256"] is None:
+        assert rows["model sha256"] == ("none (no model loaded)",)

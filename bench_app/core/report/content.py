@@ -78,10 +78,13 @@ def _model_line(info: dict[str, Any]) -> tuple[str, str]:
     name = next((str(merged[k]) for k in MODEL_NAME_KEYS + ("name",)
                  if isinstance(merged.get(k), str)), "-")
     digest = next((str(merged[k]) for k in MODEL_HASH_KEYS if merged.get(k)), "-")
+    if digest == "-" and any(k in merged for k in MODEL_HASH_KEYS):
+        digest = "none (no model loaded)"
     sidecars = _untrained_sidecars()
     if name == "-" and digest.lower() in sidecars:
         name = sidecars[digest.lower()]
-    untrained = (bool(merged.get("untrained")) or "untrained" in name.lower()
+    untrained = (bool(merged.get("untrained") or merged.get("model_untrained"))
+                 or "untrained" in name.lower()
                  or digest.lower() in sidecars)
     if untrained:
         digest += " (UNTRAINED: for latency only, its predictions mean nothing)"

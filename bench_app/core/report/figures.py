@@ -140,6 +140,9 @@ def _channel_bars(inp: ReportInput, name: str, title: str, ylabel: str, colour: 
     ax.axhline(0.0, color="black", linewidth=0.8)
     if with_threshold:
         _threshold_line(ax, inp)
+    if not np.nan_to_num(values).any():
+        ax.text(0.5, 0.5, "0 in every channel", transform=ax.transAxes, ha="center",
+                va="center", fontsize=10, color="#2d3748")
     ax.set_xlabel("channel")
     ax.set_ylabel(ylabel)
     ax.set_xlim(-0.6, values.size - 0.4)
