@@ -1,0 +1,92 @@
+"""Start the bench window: display check, QApplication, store, window (and the demo run).
+
+Start-up stays light: numpy, Qt, pyqtgraph and the store; the front end (numba), the analysis
+and the board link are imported only when a run or a connection needs them.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+from bench_app.core.errors import BenchError
+
+#: Qt platforms that need no display server.
+HEADLESS_PLATFORMS = ("offscreen", "minimal", "vnc", "eglfs", "linuxfb")
+
+
+class NoDisplayError(BenchError):
+    """The window cannot open: no display."""
+
+
+def display_problem(environ=os.environ) -> str | None:
+    """One sentence saying why no window can open here, or None when one can."""
+    platform = environ.get("QT_QPA_PLATFORM", "").split(":")[0]
+    if platform in HEADLESS_PLATFORMS or sys.platform in ("win32", "darwin"):
+        return None
+    if environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"):
+        return None
+    return ("There is no display to open the bench window on (DISPLAY is not set): run "
+            "`xvfb-run -a bench-app gui` for a virtual screen, or use the command line "
+            "(`bench-app run alignment --device sim`).")
+
+
+def create_application(argv: list[str] | None = None):
+    """The QApplication (created once), with pyqtgraph configured."""
+    from PySide6.QtWidgets import QApplication
+
+    from .widgets.plots import configure
+
+    app = QApplication.instance() or QApplication(argv or ["bench-app"])
+    app.setApplicationName("bench-app")
+    app.setOrganizationName("bench-app")
+    configure()
+    return app
+
+
+def build_window(store_dir: str | None = None, settings_path: str | None = None,
+                 sim_args: list[str] | None = None):
+    """Open the store and build the main window (not shown)."""
+    from bench_app.core.store.paths import STORE_ENV, resolve_store_dir
+
+    from .main_window import MainWindow
+    from .settings import BenchSettings
+
+    settings = BenchSettings(settings_path)
+    remembered = None if os.environ.get(STORE_ENV, "").strip() else settings.store_dir
+    folder = resolve_store_dir(store_dir or remembered or None)
+    from bench_app.core.store import RunStore
+
+    store = RunStore.open(folder)
+    if store_dir:
+        settings.store_dir = str(folder)
+    return MainWindow(store, settings, sim_args=sim_args)
+
+
+def run_gui(store_dir: str | None = None, device: str | None = None, demo: bool = False,
+            quit_after_s: float | None = None, startup_report: bool = False) -> int:
+    """Show the window and run the event loop; return the exit status."""
+    t0 = time.perf_counter()
+    problem = display_problem()
+    if problem:
+        raise NoDisplayError(problem)
+    from PySide6.QtCore import QTimer
+
+    app = create_application(sys.argv[:1])
+    window = build_window(store_dir)
+    window.show()
+    if startup_report:
+        def report() -> None:
+            print(f"window shown after {time.perf_counter() - t0:.3f} s", flush=True)
+            app.quit()
+
+        QTimer.singleShot(0, report)
+    if device or demo:
+        window.devices.connect_to(device or "sim")
+    if demo:
+        # a 6 s sweep through the virtual speaker: quick, and it reads at a glance
+        window.views["Alignment"].start_when_connected("sweep")
+    if quit_after_s:
+        QTimer.singleShot(int(quit_after_s * 1000), window.close)
+    return int(app.exec())

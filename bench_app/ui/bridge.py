@@ -1,0 +1,91 @@
+"""The one bridge between the run controller's thread and the window: documents -> Qt signals.
+
+The bridge is a run subscriber (``(kind, doc) -> None``) called in the controller's thread. It
+does no work there beyond emitting a signal; Qt queues the signal to the window's thread
+(``Qt.QueuedConnection``), where the views put the data into ring buffers that their plot
+timers read. It also owns the run controller, so the window has one place to start, pause,
+resume and cancel a run, and one place where a run's end and its errors are reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, Signal
+
+
+class RunBridge(QObject):
+    """Starts runs and re-emits their documents in the GUI thread.
+
+    Signals
+    -------
+    document(kind, doc)
+        Every document of the current run, in order.
+    started(uid, procedure)
+        A run was started (emitted from the GUI thread, before any document).
+    finished(stop_doc)
+        The run's stop document (after every event of it).
+    """
+
+    document = Signal(str, object)
+    started = Signal(str, str)
+    finished = Signal(object)
+    _incoming = Signal(str, object)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.controller = None
+        self.store = None
+        self.documents_seen = 0
+        # Emitted in the run thread, delivered in this object's (the GUI) thread.
+        self._incoming.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+
+    # ---- subscriber (run thread) ---------------------------------------------------------
+    def __call__(self, kind: str, doc: Mapping[str, Any]) -> None:
+        self._incoming.emit(kind, doc)
+
+    # ---- GUI thread ----------------------------------------------------------------------
+    def _deliver(self, kind: str, doc: Mapping[str, Any]) -> None:
+        self.documents_seen += 1
+        self.document.emit(kind, doc)
+        if kind == "stop":
+            self.finished.emit(doc)
+
+    @property
+    def running(self) -> bool:
+        """True while a run is started and has not emitted its stop document."""
+        return self.controller is not None and not self.controller.finished
+
+    def start(self, procedure, store=None):
+        """Run ``procedure`` in a ``RunController`` thread, saved to ``store`` if given."""
+        from bench_app.core.runs import RunController
+
+        if self.running:
+            raise RuntimeError("a run is already going")
+        subscribers = [store.subscriber()] if store is not None else []
+        controller = RunController(procedure, [*subscribers, self])
+        self.controller, self.store = controller, store
+        self.started.emit(controller.uid, str(getattr(procedure, "name", "run")))
+        controller.start()
+        return controller
+
+    def pause(self) -> None:
+        """Hold the run at its next checkpoint."""
+        if self.running:
+            self.controller.pause()
+
+    def resume(self) -> None:
+        """Let a paused run go on."""
+        if self.running:
+            self.controller.resume()
+
+    def cancel(self, reason: str = "The run was cancelled from the window.") -> None:
+        """End the run at its next checkpoint (as ``cancelled``)."""
+        if self.running:
+            self.controller.cancel(reason)
+
+    @property
+    def paused(self) -> bool:
+        """True while the current run is paused."""
+        return self.running and self.controller.paused

@@ -1,0 +1,210 @@
+"""The device bar: pick a board (serial ports + the virtual board), connect, INFO, link health.
+
+Connecting runs in a worker thread (starting the virtual board takes a second or two); the
+link counters are read from ``BoardClient.stats`` every half second while connected.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QWidget,
+)
+
+from .workers import Job
+
+SIM = "sim"
+
+HEALTH_PERIOD_MS = 500
+
+
+def device_entries() -> list[tuple[str, str]]:
+    """(name, label) of every place a board may be: serial ports (boards first), then ``sim``."""
+    from bench_app.core.device.discovery import list_devices
+
+    out = []
+    for entry in list_devices(include_virtual=True):
+        if entry.kind == "virtual":
+            label = "Virtual Coral Micro (sim)"
+        else:
+            label = f"{entry.name} — {entry.description or 'serial port'}"
+            if entry.likely_board:
+                label += " [Coral Micro]"
+        out.append((entry.name, label))
+    return out
+
+
+def open_session(name: str, sim_args: list[str] | None = None):
+    """Connect to board ``name`` (``sim`` starts a virtual board running the shipped model)."""
+    from bench_app.core.runs.board_session import BoardSession, default_model_path, sim_arguments
+
+    if sim_args is None:
+        sim_args = sim_arguments(None, model=default_model_path())
+    return BoardSession(name, sim_args).open()
+
+
+def info_text(info) -> str:
+    """One line describing a board from its INFO."""
+    if info is None:
+        return "not connected"
+    model = info.model_sha256[:12] if info.model_sha256 else "no model"
+    fe = info.frontend or {}
+    band = ""
+    if fe:
+        band = (
+            f" · FE {fe.get('fe.filterbank_n_channels', '?')} ch "
+            f"{fe.get('fe.filterbank_lower_band_limit', '?')}–"
+            f"{fe.get('fe.filterbank_upper_band_limit', '?')} Hz"
+        )
+    return (
+        f"{info.board} fw {info.firmware_version} · {info.sample_rate_hz} Hz · "
+        f"model {model}{band}"
+    )
+
+
+def health_text(stats) -> str:
+    """Link health counters in one line."""
+    if stats is None:
+        return ""
+    return (
+        f"frames {stats.frames:,} · drops {stats.total_drops} · CRC errors {stats.crc_errors} "
+        f"· reconnects {stats.reconnects}"
+    )
+
+
+class DeviceBar(QWidget):
+    """Device picker with Connect / Disconnect, the board's INFO and live link health.
+
+    Signals
+    -------
+    connected(session)
+        The board answered HELLO; ``session.client`` is ready.
+    disconnected()
+        The link was closed from the bar.
+    error(exception, details)
+        Connecting failed.
+    """
+
+    connected = Signal(object)
+    disconnected = Signal()
+    error = Signal(object, str)
+
+    def __init__(self, parent: QWidget | None = None, sim_args: list[str] | None = None):
+        super().__init__(parent)
+        #: The connected `bench_app.core.runs.board_session.BoardSession`, or None.
+        self.session = None
+        self._sim_args = sim_args
+        self._job: Job | None = None
+        self.combo = QComboBox()
+        self.combo.setMinimumContentsLength(24)
+        self.combo.setToolTip("Serial ports that may hold a board, and the virtual board")
+        self.refresh_button = QPushButton("↻")
+        self.refresh_button.setToolTip("Look for boards again")
+        self.connect_button = QPushButton("Connect")
+        self.disconnect_button = QPushButton("Disconnect")
+        self.info_label = QLabel("not connected")
+        self.info_label.setToolTip("The board's INFO reply")
+        self.info_label.setMinimumWidth(80)
+        self.info_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.health_label = QLabel("")
+        self.health_label.setToolTip("Link health since connecting")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 4, 6, 4)
+        layout.addWidget(QLabel("Board:"))
+        for w in (self.combo, self.refresh_button, self.connect_button, self.disconnect_button):
+            layout.addWidget(w)
+        layout.addSpacing(12)
+        layout.addWidget(self.info_label, 1)
+        layout.addWidget(self.health_label)
+        self.refresh_button.clicked.connect(self.refresh)
+        self.connect_button.clicked.connect(lambda: self.connect_to(self.selected()))
+        self.disconnect_button.clicked.connect(self.disconnect)
+        self._timer = QTimer(self)
+        self._timer.setInterval(HEALTH_PERIOD_MS)
+        self._timer.timeout.connect(self.update_health)
+        self.refresh()
+        self._set_state("idle")
+
+    def refresh(self) -> None:
+        """List the ports and the virtual board again, keeping the selection."""
+        current = self.selected()
+        self.combo.clear()
+        try:
+            entries = device_entries()
+        except Exception as exc:  # pyserial can fail on odd systems; sim still works
+            self.error.emit(exc, "")
+            entries = [(SIM, "Virtual Coral Micro (sim)")]
+        for name, label in entries:
+            self.combo.addItem(label, name)
+        self.select(current or SIM)
+
+    def select(self, name: str) -> None:
+        """Select the entry ``name``, adding it if it is a port not listed (a URL, a pty)."""
+        index = self.combo.findData(name)
+        if index < 0:
+            self.combo.addItem(name, name)
+            index = self.combo.count() - 1
+        self.combo.setCurrentIndex(index)
+
+    def selected(self) -> str | None:
+        """The selected device name."""
+        return self.combo.currentData()
+
+    def connect_to(self, name: str | None) -> None:
+        """Connect to ``name`` in a worker thread (no-op while connecting or connected)."""
+        if not name or self._job is not None or self.session is not None:
+            return
+        self.select(name)
+        self._set_state("connecting")
+        self.info_label.setText(f"connecting to {name}…")
+        self._job = Job(lambda: open_session(name, self._sim_args), self)
+        self._job.done.connect(self._on_connected)
+        self._job.failed.connect(self._on_failed)
+        self._job.start()
+
+    def _on_connected(self, session) -> None:
+        self._job = None
+        self.session = session
+        self._set_state("connected")
+        self.info_label.setText(info_text(self.session.info))
+        self.info_label.setToolTip(info_text(self.session.info))
+        self.update_health()
+        self._timer.start()
+        self.connected.emit(self.session)
+
+    def _on_failed(self, exc, details: str) -> None:
+        self._job = None
+        self._set_state("idle")
+        self.info_label.setText("not connected")
+        self.error.emit(exc, details)
+
+    def disconnect(self) -> None:
+        """Close the link (a run using it ends as interrupted, its data kept)."""
+        session, self.session = self.session, None
+        if session is None:
+            return
+        self._timer.stop()
+        session.close()
+        self._set_state("idle")
+        self.info_label.setText("not connected")
+        self.disconnected.emit()
+
+    def update_health(self) -> None:
+        """Read the link counters into the health label."""
+        client = self.session.client if self.session is not None else None
+        stats = client.stats if client is not None else None
+        self.health_label.setText(health_text(stats))
+        bad = stats is not None and (stats.total_drops or stats.crc_errors)
+        self.health_label.setStyleSheet("color: #b45309;" if bad else "")
+
+    def _set_state(self, state: str) -> None:
+        idle = state == "idle"
+        self.combo.setEnabled(idle)
+        self.refresh_button.setEnabled(idle)
+        self.connect_button.setEnabled(idle)
+        self.disconnect_button.setEnabled(state == "connected")

@@ -1,0 +1,149 @@
+"""The bench window: device bar on top, the jobs on the left, the chosen job's view, status bar."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .bridge import RunBridge
+from .context import BenchContext
+from .device_bar import DeviceBar
+from .error_reporter import ErrorReporter
+
+JOBS = ("Alignment", "Latency", "Model", "Runs")
+DEFAULT_SIZE = QSize(1280, 800)
+
+
+class MainWindow(QMainWindow):
+    """The bench's main window over one run store.
+
+    Parameters
+    ----------
+    store
+        An open `RunStore` (the window closes it when it closes).
+    settings
+        `BenchSettings`.
+    sim_args
+        `bench-app emulate` arguments for the virtual board (None: the shipped model).
+    """
+
+    def __init__(self, store, settings, sim_args: list[str] | None = None) -> None:
+        super().__init__()
+        self.setWindowTitle(f"Coral Micro bench — {store.store_dir}")
+        self.resize(DEFAULT_SIZE)
+        self.store = store
+        self.settings = settings
+        self.bridge = RunBridge(self)
+        self.errors = ErrorReporter(self.statusBar(), self)
+        self.run_label = QLabel("no run")
+        self.statusBar().addPermanentWidget(self.run_label)
+        self.devices = DeviceBar(self, sim_args=sim_args)
+        self.devices.select(settings.last_device)
+        self.ctx = BenchContext(
+            store=store, bridge=self.bridge, settings=settings,
+            session=lambda: self.devices.session, report_error=self.report_error,
+            status=lambda text: self.statusBar().showMessage(text, 10_000),
+        )
+        self.jobs = QListWidget()
+        self.jobs.addItems(list(JOBS))
+        self.jobs.setFixedWidth(130)
+        self.jobs.setStyleSheet("QListWidget { font-size: 11pt; } "
+                                "QListWidget::item { padding: 8px 6px; }")
+        self.stack = QStackedWidget()
+        self.views = self._make_views()
+        for name in JOBS:
+            self.stack.addWidget(self.views[name])
+        self.jobs.currentRowChanged.connect(self._show_job)
+        body = QHBoxLayout()
+        body.addWidget(self.jobs)
+        body.addWidget(self.stack, 1)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(4, 0, 4, 0)
+        layout.addWidget(self.devices)
+        layout.addLayout(body, 1)
+        self.setCentralWidget(central)
+        self.devices.connected.connect(self._on_connected)
+        self.devices.disconnected.connect(self._on_disconnected)
+        self.devices.error.connect(self.report_error)
+        self.bridge.started.connect(self._on_run_started)
+        self.bridge.finished.connect(self._on_run_finished)
+        self.jobs.setCurrentRow(0)
+        self.statusBar().showMessage("Connect a board (the virtual board is 'sim') to start.")
+
+    def _make_views(self) -> dict[str, QWidget]:
+        from .views.alignment import AlignmentView
+        from .views.latency import LatencyView
+        from .views.model import ModelView
+        from .views.runs import RunsView
+
+        return {"Alignment": AlignmentView(self.ctx), "Latency": LatencyView(self.ctx),
+                "Model": ModelView(self.ctx), "Runs": RunsView(self.ctx)}
+
+    # ---- navigation ----------
+    def show_job(self, name: str) -> QWidget:
+        """Switch to job ``name`` and return its view."""
+        self.jobs.setCurrentRow(JOBS.index(name))
+        return self.views[name]
+
+    def _show_job(self, row: int) -> None:
+        self.stack.setCurrentIndex(row)
+        view = self.stack.currentWidget()
+        if hasattr(view, "refresh"):
+            view.refresh()
+
+    # ---- events ----------
+    def report_error(self, error, details: str = "") -> None:
+        """Show an error in the status bar (Details opens the full text)."""
+        self.errors.report(error, details)
+
+    def _on_connected(self, session) -> None:
+        self.settings.last_device = session.device
+        self.statusBar().showMessage(f"Connected to {session.device}.", 10_000)
+        for view in self.views.values():
+            if hasattr(view, "on_board"):
+                view.on_board(session)
+
+    def _on_disconnected(self) -> None:
+        note = " The run in progress ends as interrupted; its data is kept." if (
+            self.bridge.running) else ""
+        self.statusBar().showMessage(f"Disconnected.{note}", 10_000)
+        for view in self.views.values():
+            if hasattr(view, "on_board"):
+                view.on_board(None)
+
+    def _on_run_started(self, uid: str, procedure: str) -> None:
+        self.run_label.setText(f"{procedure} run {uid[:8]} running")
+
+    def _on_run_finished(self, stop: dict) -> None:
+        uid = str(stop.get("run_uid", ""))[:8]
+        status = stop.get("status")
+        self.run_label.setText(f"run {uid} {status}")
+        text = f"Run {uid} ended: {status}. {stop.get('reason', '')}"
+        if status in ("failed", "interrupted"):
+            self.report_error(f"Run {uid} {status}: {stop.get('reason', '')}", str(stop))
+        else:
+            self.statusBar().showMessage(text, 15_000)
+        if self.stack.currentWidget() is self.views["Runs"]:
+            self.views["Runs"].refresh()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        """Cancel a run, disconnect, save settings, close the store."""
+        if self.bridge.running:
+            self.bridge.cancel("The window was closed.")
+            self.bridge.controller.wait(10)
+        self.devices.disconnect()
+        for view in self.views.values():
+            if hasattr(view, "shutdown"):
+                view.shutdown()
+        self.settings.sync()
+        self.store.close()
+        super().closeEvent(event)

@@ -1,0 +1,183 @@
+"""A stored run's figures again, and two runs compared (overlaid curves, table of deltas).
+
+Everything comes from `bench_app.core.report.load.load_report_input`, the same bundle the
+HTML / PDF report is drawn from, so the window and the report never disagree.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGridLayout,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QWidget,
+)
+
+from .widgets.plots import PALETTE, fast_curve, make_plot
+from .widgets.spectrogram import DIFF_MAP, FEATURE_MAP, SpectrogramStack
+from .widgets.stats_widgets import Histogram
+
+#: Headline figures compared between runs: (label, summary key or callable, unit).
+HEADLINES = (
+    ("pipeline parity MRE", "mean_relative_error", "%"),
+    ("error vs stimulus", "stimulus_mre", "%"),
+    ("error vs matched ref.", "matched_mre", "%"),
+    ("delay", "delay_samples", "samples"),
+    ("lag", "lag_frames", "frames"),
+    ("level offset", "gain_db", "dB"),
+    ("noise floor", "noise_floor_dbfs", "dBFS"),
+)
+LATENCY_SERIES = (
+    ("board total", "latency_total_us", 1e-3),
+    ("board front end", "latency_frontend_us", 1e-3),
+    ("board invoke", "latency_invoke_us", 1e-3),
+    ("host onset→result", "latency_host_ms", 1.0),
+)
+
+
+def headline_values(inp) -> dict[str, float | None]:
+    """The headline figures of a run (percent figures scaled to %), None where absent."""
+    out: dict[str, float | None] = {}
+    for label, key, unit in HEADLINES:
+        v = inp.summary.get(key)
+        out[label] = (v * 100 if unit == "%" else float(v)) if isinstance(v, int | float) else None
+    for label, key, scale in LATENCY_SERIES:
+        a = inp.array(key)
+        if a is not None and np.isfinite(a).any():
+            out[f"{label} median (ms)"] = float(np.nanmedian(a) * scale)
+            out[f"{label} p99 (ms)"] = float(np.nanpercentile(a, 99) * scale)
+    return out
+
+
+def _fmt(v: float | None) -> str:
+    return "—" if v is None or (isinstance(v, float) and not math.isfinite(v)) else f"{v:.4g}"
+
+
+class RunFigures(QWidget):
+    """Spectrograms, per-channel error, error over time, latency; one or two runs."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = QLabel("Open a run (double-click) or select two and press Compare.")
+        self.title.setWordWrap(True)
+        self.spectrograms = SpectrogramStack([
+            ("reference (host front end)", FEATURE_MAP, "feature", False),
+            ("board", FEATURE_MAP, "feature", False),
+            ("board − reference", DIFF_MAP, "difference", True),
+        ])
+        self.per_channel = make_plot("error per channel", ("channel", None),
+                                     ("mean rel. error", "%"), legend=True)
+        self.over_time = make_plot("error over time", ("time", "s"),
+                                   ("mean rel. error", "%"), legend=True)
+        self.latency = make_plot("latency per inference", ("inference", None),
+                                 ("latency", "ms"), legend=True)
+        self.histogram = Histogram("latency histogram")
+        self.deltas = QTableWidget(0, 4)
+        self.deltas.setHorizontalHeaderLabels(["figure", "run A", "run B", "B − A"])
+        self.deltas.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.deltas.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        grid = QGridLayout(self)
+        grid.addWidget(self.title, 0, 0, 1, 3)
+        grid.addWidget(self.spectrograms, 1, 0, 3, 1)
+        grid.addWidget(self.per_channel, 1, 1)
+        grid.addWidget(self.over_time, 2, 1)
+        grid.addWidget(self.latency, 1, 2)
+        grid.addWidget(self.histogram, 2, 2)
+        grid.addWidget(self.deltas, 3, 1, 1, 2)
+        grid.setColumnStretch(0, 3)
+        grid.setColumnStretch(1, 2)
+        grid.setColumnStretch(2, 2)
+        self.shown: list[str] = []
+
+    def clear(self) -> None:
+        """Remove every curve."""
+        for p in (self.per_channel, self.over_time, self.latency):
+            p.getPlotItem().clear()
+            legend = p.getPlotItem().legend
+            if legend is not None:
+                legend.clear()
+        self.histogram.getPlotItem().clear()
+        self.histogram._curves.clear()
+        if self.histogram.getPlotItem().legend is not None:
+            self.histogram.getPlotItem().legend.clear()
+        for s in self.spectrograms.plots:
+            s.set_frames(np.zeros((0, 0)), 0, 0.01)
+        self.deltas.setRowCount(0)
+        self.shown = []
+
+    def show_runs(self, inputs: list) -> None:
+        """Draw one run, or overlay two (A then B) with their deltas."""
+        self.clear()
+        if not inputs:
+            return
+        names = ["A", "B"][: len(inputs)]
+        self.shown = [inp.uid for inp in inputs]
+        self.title.setText(" vs ".join(
+            f"run {n} {inp.uid[:8]} ({inp.procedure}, {inp.run.get('status')}, "
+            f"{'pass' if inp.passed() else 'fail' if inp.passed() is False else 'no verdict'})"
+            for n, inp in zip(names, inputs, strict=True)))
+        self._spectrograms(inputs[0])
+        kinds = {inp.procedure for inp in inputs}
+        alignment = "latency" not in kinds or len(kinds) > 1
+        for w in (self.spectrograms, self.per_channel, self.over_time):
+            w.setVisible(alignment)
+        for w in (self.latency, self.histogram):
+            w.setVisible("alignment" not in kinds or len(kinds) > 1)
+        hist = {}
+        for k, (n, inp) in enumerate(zip(names, inputs, strict=True)):
+            color = PALETTE[k]
+            label = f"run {n} {inp.uid[:8]}"
+            pc = inp.array("parity_per_channel")
+            if pc is not None:
+                fast_curve(self.per_channel, label, color, symbol="o").setData(
+                    np.arange(len(pc)), 100 * np.asarray(pc, float))
+            ot = inp.array("parity_over_time")
+            if ot is not None:
+                t = np.arange(len(ot)) * inp.window_step_s()
+                fast_curve(self.over_time, label, color).setData(t, 100 * np.asarray(ot, float))
+            for j, (series, key, scale) in enumerate(LATENCY_SERIES):
+                a = inp.array(key)
+                if a is None or not np.isfinite(a).any():
+                    continue
+                c = PALETTE[(k * len(LATENCY_SERIES) + j) % len(PALETTE)]
+                fast_curve(self.latency, f"{n}: {series}", c).setData(
+                    np.arange(len(a)), np.asarray(a, float) * scale)
+                if j in (0, 3):
+                    finite = np.asarray(a, float)[np.isfinite(a)] * scale
+                    hist[f"{n}: {series}"] = (finite, c)
+        if hist:
+            self.histogram.set_series(hist)
+        self._deltas(inputs)
+
+    def _spectrograms(self, inp) -> None:
+        ref, board = inp.array("reference_frames"), inp.array("board_frames")
+        step = inp.window_step_s()
+        for s, frames in zip(self.spectrograms.plots[:2], (ref, board), strict=True):
+            if frames is not None and np.ndim(frames) == 2:
+                s.set_frames(frames, 0.0, step)
+        if ref is not None and board is not None and np.ndim(ref) == np.ndim(board) == 2:
+            n = min(len(ref), len(board))
+            diff = board[:n].astype(np.float32) - ref[:n].astype(np.float32)
+            self.spectrograms.plots[2].set_frames(diff, 0.0, step)
+        n = max((len(a) for a in (ref, board) if a is not None and np.ndim(a) == 2), default=0)
+        if n:
+            self.spectrograms.show_window(n * step, n * step)
+
+    def _deltas(self, inputs: list) -> None:
+        values = [headline_values(inp) for inp in inputs]
+        labels = list(dict.fromkeys(k for v in values for k in v))
+        self.deltas.setRowCount(len(labels))
+        self.deltas.setColumnHidden(2, len(inputs) < 2)
+        self.deltas.setColumnHidden(3, len(inputs) < 2)
+        for i, label in enumerate(labels):
+            a = values[0].get(label)
+            b = values[1].get(label) if len(values) > 1 else None
+            delta = b - a if a is not None and b is not None else None
+            for j, text in enumerate((label, _fmt(a), _fmt(b), _fmt(delta))):
+                self.deltas.setItem(i, j, QTableWidgetItem(text))

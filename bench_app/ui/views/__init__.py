@@ -1,0 +1,1 @@
+"""The window's jobs: Alignment, Latency, Model and Runs, one view each."""

@@ -1,0 +1,418 @@
+"""The Alignment view: stimulus, path, output and level; Start / Pause / Cancel; live plots.
+
+Live: the host reference (front end on the board's own PCM), the board's frames and their
+difference scroll in step (one time axis, one cursor), with the per-channel error and the
+error over time; before the start the board's front-end config is linted against the host's;
+at the end the verdict and its reasons, and the plots switch to the analysis's final arrays.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..live_alignment import LiveAlignment
+from ..widgets.plots import PALETTE, fast_curve, make_plot
+from ..widgets.run_controls import RunControls
+from ..widgets.spectrogram import DIFF_MAP, FEATURE_MAP, SpectrogramStack
+from ..workers import Job
+
+STIMULI = (("tonal bursts", "tonal-bursts"), ("sweep", "sweep"), ("speech", "speech"),
+           ("file…", "file"))
+PATHS = (("acoustic (sound device → mic)", "acoustic"), ("virtual speaker", "virtual"),
+         ("injected (digital)", "injected"))
+REFRESH_MS = 40
+WINDOW_S = 8.0
+SEVERITY_COLOURS = {"error": "#B91C1C", "warning": "#B45309", "info": "#1D4ED8"}
+
+
+def output_devices() -> list[tuple[str, str]]:
+    """(label, value) of the sound outputs PortAudio lists (empty when it has none)."""
+    try:
+        from bench_app.core.audio.devices import list_devices
+
+        return [(f"{d.name}", d.name) for d in list_devices("output")]
+    except Exception:  # no PortAudio: the acoustic path reports it when started
+        return []
+
+
+class AlignmentView(QWidget):
+    """Controls on the left, the live plots on the right."""
+
+    def __init__(self, ctx, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.live = LiveAlignment()
+        self.host_config = None
+        self.final = False
+        self.summary: dict | None = None
+        self.verdict: bool | None = None
+        self._run_uid: str | None = None
+        self._start_on_connect = False
+        self._preview_job: Job | None = None
+        self._lint_job: Job | None = None
+        self._build_controls()
+        self._build_plots()
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.controls)
+        split.addWidget(self.plots)
+        split.setStretchFactor(1, 1)
+        split.setSizes([330, 950])
+        QHBoxLayout(self).addWidget(split)
+        self.timer = QTimer(self)
+        self.timer.setInterval(REFRESH_MS)
+        self.timer.timeout.connect(self.refresh_plots)
+        self.refreshes = 0
+        ctx.bridge.document.connect(self._on_document)
+        ctx.bridge.started.connect(self._on_started)
+        QTimer.singleShot(0, self.update_preview)
+
+    # ---- layout ----------
+    def _build_controls(self) -> None:
+        self.controls = QWidget()
+        self.controls.setMinimumWidth(300)
+        self.controls.setMaximumWidth(420)
+        self.stimulus = QComboBox()
+        for label, value in STIMULI:
+            self.stimulus.addItem(label, value)
+        self.stimulus_file: str | None = None
+        self.stimulus.activated.connect(self._on_stimulus)
+        self.preview = make_plot("stimulus preview", ("time", "s"), ("amplitude", "FS"))
+        self.preview.setMinimumHeight(130)
+        self.preview.setMaximumHeight(170)
+        self.preview_curve = fast_curve(self.preview, None, PALETTE[0], width=1)
+        self.preview_label = QLabel("")
+        self.preview_label.setWordWrap(True)
+        self.path = QComboBox()
+        for label, value in PATHS:
+            self.path.addItem(label, value)
+        self.path.setCurrentIndex(1)
+        self.output = QComboBox()
+        self.output.addItem("virtual speaker", "virtual")
+        for label, value in output_devices():
+            self.output.addItem(label, value)
+        saved = self.ctx.settings.output_device
+        if self.output.findData(saved) >= 0:
+            self.output.setCurrentIndex(self.output.findData(saved))
+        self.path.currentIndexChanged.connect(self._on_path)
+        self.level = QDoubleSpinBox()
+        self.level.setRange(-60.0, 0.0)
+        self.level.setSingleStep(1.0)
+        self.level.setSuffix(" dBFS")
+        self.level.setToolTip("Peak level of the stimulus")
+        self.level.setValue(self.ctx.settings.level_dbfs)
+        self.level.valueChanged.connect(self._on_level)
+        form = QFormLayout()
+        form.addRow("Stimulus", self.stimulus)
+        form.addRow("Path", self.path)
+        form.addRow("Output", self.output)
+        form.addRow("Level", self.level)
+        self.run_controls = RunControls(self.ctx, "alignment", self.make_procedure)
+        self.lint = QListWidget()
+        self.lint.setWordWrap(True)
+        self.lint.addItem("Connect a board to lint its front-end config.")
+        lint_box = QGroupBox("Lint: board vs host front end")
+        QVBoxLayout(lint_box).addWidget(self.lint)
+        self.verdict_label = QLabel("No verdict yet.")
+        self.verdict_label.setStyleSheet("font-size: 15pt; font-weight: bold;")
+        self.reasons = QLabel("")
+        self.reasons.setWordWrap(True)
+        self.reasons.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.reasons.setAlignment(Qt.AlignmentFlag.AlignTop)
+        verdict_box = QGroupBox("Verdict")
+        vl = QVBoxLayout(verdict_box)
+        vl.addWidget(self.verdict_label)
+        vl.addWidget(self.reasons, 1)
+        layout = QVBoxLayout(self.controls)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(form)
+        layout.addWidget(self.preview)
+        layout.addWidget(self.preview_label)
+        layout.addWidget(self.run_controls)
+        layout.addWidget(lint_box, 1)
+        layout.addWidget(verdict_box, 2)
+        self._on_path()
+
+    def _build_plots(self) -> None:
+        self.plots = QWidget()
+        self.spectrograms = SpectrogramStack([
+            ("reference: host front end on the board's PCM", FEATURE_MAP, "feature", False),
+            ("board frames", FEATURE_MAP, "feature", False),
+            ("difference: board − reference", DIFF_MAP, "Δ feature", True),
+        ])
+        self.per_channel = make_plot("error per channel (pipeline parity)", ("channel", None),
+                                     ("mean rel. error", "%"))
+        self.bars = pg.BarGraphItem(x=np.arange(32), height=np.zeros(32), width=0.8,
+                                    brush=PALETTE[0])
+        self.per_channel.addItem(self.bars)
+        self.over_time = make_plot("error over time", ("time", "s"), ("mean rel. error", "%"))
+        for p in (self.per_channel, self.over_time):
+            p.getPlotItem().getViewBox().setLimits(yMin=-1)
+        self.error_curve = fast_curve(self.over_time, None, PALETTE[1])
+        self.threshold_line = pg.InfiniteLine(
+            pos=5.0, angle=0, pen=pg.mkPen("#B91C1C", width=1, style=Qt.PenStyle.DashLine),
+            label="bar 5 %", labelOpts={"position": 0.9, "color": "#B91C1C"})
+        self.per_channel.addItem(self.threshold_line)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.per_channel)
+        bottom.addWidget(self.over_time)
+        layout = QVBoxLayout(self.plots)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.spectrograms, 3)
+        layout.addLayout(bottom, 1)
+
+    # ---- settings ----------
+    def _on_stimulus(self, _index: int) -> None:
+        if self.stimulus.currentData() == "file":
+            path, _ = QFileDialog.getOpenFileName(self, "Stimulus audio file", "",
+                                                  "Audio (*.wav *.flac);;All files (*)")
+            if not path:
+                self.stimulus.setCurrentIndex(0)
+            self.stimulus_file = path or None
+        self.update_preview()
+
+    def _on_path(self, *_args) -> None:
+        path = self.path.currentData()
+        if path == "virtual":
+            self.output.setCurrentIndex(0)
+        self.output.setEnabled(path == "acoustic")
+
+    def _on_level(self, value: float) -> None:
+        self.ctx.settings.level_dbfs = value
+        self.update_preview()
+
+    def stimulus_kind(self) -> str:
+        """The core's name for the chosen stimulus (a file path for ``file…``)."""
+        kind = self.stimulus.currentData()
+        return self.stimulus_file if kind == "file" and self.stimulus_file else (
+            "tonal-bursts" if kind == "file" else kind)
+
+    def update_preview(self) -> None:
+        """Render the chosen stimulus in a worker thread and plot it."""
+        kind, level = self.stimulus_kind(), self.level.value()
+
+        def render():
+            from bench_app.core.frontend import FrontendConfig
+            from bench_app.core.runs.run_stimulus import build_stimulus
+
+            return build_stimulus(kind, self.host_config or FrontendConfig(), level_dbfs=level)
+
+        self.preview_label.setText("rendering…")
+        job = Job(render, self)
+        job.done.connect(self._show_preview)
+        job.failed.connect(lambda exc, details: (self.preview_label.setText(""),
+                                                 self.ctx.report_error(exc, details)))
+        self._preview_job = job.start()
+
+    def _show_preview(self, stim) -> None:
+        x = np.asarray(stim.samples, np.float32) / 32768.0
+        t = np.arange(len(x), dtype=np.float32) / stim.sample_rate
+        self.preview_curve.setData(t, x)
+        self.preview_label.setText(f"{stim.name}: {stim.duration_s:.1f} s, "
+                                   f"{len(stim.timeline)} segments")
+
+    # ---- board ----------
+    def on_board(self, session) -> None:
+        """A board was connected (lint it; start a pending demo run) or disconnected (None)."""
+        self.lint.clear()
+        if session is None:
+            self.lint.addItem("Connect a board to lint its front-end config.")
+            return
+        board_fe = dict(session.info.frontend or {})
+
+        def lint():
+            from bench_app.core.analysis.config_lint import lint_frontend
+            from bench_app.core.frontend import FrontendConfig
+
+            host = self.host_config or FrontendConfig()
+            return [f.to_dict() for f in lint_frontend(host, board_fe)]
+
+        job = Job(lint, self)
+        job.done.connect(self.show_lint)
+        job.failed.connect(self.ctx.report_error)
+        self._lint_job = job.start()
+        if self._start_on_connect:
+            self._start_on_connect = False
+            self.start()
+
+    def show_lint(self, findings: list[dict]) -> None:
+        """List lint findings (or say the configs agree)."""
+        self.lint.clear()
+        if not findings:
+            item = QListWidgetItem("✓ The board's front end matches the host's (no finding).")
+            item.setForeground(pg.mkColor("#15803D"))
+            self.lint.addItem(item)
+        for f in findings:
+            item = QListWidgetItem(f"{f['severity'].upper()}: {f['message']}")
+            item.setForeground(pg.mkColor(SEVERITY_COLOURS.get(f["severity"], "#222")))
+            self.lint.addItem(item)
+
+    def start_when_connected(self, stimulus: str | None = None) -> None:
+        """Start a run as soon as a board is connected (``--demo``), optionally on ``stimulus``."""
+        if stimulus is not None and self.stimulus.findData(stimulus) >= 0:
+            self.stimulus.setCurrentIndex(self.stimulus.findData(stimulus))
+            self.update_preview()
+        session = self.ctx.session()
+        if session is not None:
+            self.start()
+        else:
+            self._start_on_connect = True
+
+    # ---- run control ----------
+    def make_procedure(self):
+        """The alignment procedure for the current settings, on the window's board."""
+        from bench_app.core.runs.alignment import AlignmentParams, AlignmentProcedure
+
+        from ..procedures import OnWindowBoard
+
+        session = self.ctx.session()
+        path = self.path.currentData()
+        params = AlignmentParams(
+            device=session.device,
+            path="injected" if path == "injected" else "acoustic",
+            output="virtual" if path == "virtual" else (self.output.currentData() or "virtual"),
+            level_dbfs=self.level.value(),
+            stimulus=self.stimulus_kind(),
+        )
+        self.ctx.settings.output_device = params.output
+        return OnWindowBoard(AlignmentProcedure(params), session)
+
+    def start(self) -> bool:
+        """Start an alignment run on the connected board."""
+        return self.run_controls.start()
+
+    def _on_started(self, uid: str, procedure: str) -> None:
+        if procedure != "alignment":
+            return
+        from bench_app.core.frontend import FrontendConfig
+
+        self._run_uid = uid
+        self.live.stop()
+        self.live = LiveAlignment()
+        self.live.configure(self.host_config or FrontendConfig())
+        self.final = False
+        self.summary = None
+        self.verdict = None
+        self.verdict_label.setText("Running…")
+        self.verdict_label.setStyleSheet("font-size: 15pt; font-weight: bold; color: #222;")
+        self.reasons.setText("")
+        self.run_controls.progress.setValue(0)
+        self.timer.start()
+
+    def _on_document(self, kind: str, doc) -> None:
+        if self._run_uid is None:
+            return
+        if kind == "start":
+            return
+        if doc.get("run_uid") != self._run_uid:
+            return
+        if kind == "event":
+            stream = doc.get("stream")
+            if stream in ("frames", "pcm"):
+                self.live.on_event(doc)
+            elif stream == "progress":
+                self.run_controls.show_progress(doc.get("data") or {})
+            elif stream == "lint":
+                self.show_lint((doc.get("data") or {}).get("findings", []))
+            elif stream == "summary":
+                self.show_summary(doc.get("data") or {}, doc.get("arrays") or {})
+        elif kind == "stop":
+            self._on_stop(doc)
+
+    def _on_stop(self, stop) -> None:
+        self.timer.stop()
+        self.live.stop()
+        self.refresh_plots()
+        status = stop.get("status")
+        if self.summary is None or status != "success":
+            text = {"success": "PASS" if self.verdict else "FAIL"}.get(status, status.upper())
+            colour = "#B45309" if status != "success" else "#222"
+            self.verdict_label.setText(f"{text}")
+            self.verdict_label.setStyleSheet(f"font-size: 15pt; font-weight: bold; "
+                                             f"color: {colour};")
+            reason = stop.get("reason", "")
+            self.reasons.setText((self.reasons.text() + "\n\n" if self.reasons.text() else "")
+                                 + f"Run {status}: {reason}")
+        self._run_uid = None
+
+    # ---- drawing ----------
+    def show_summary(self, summary: dict, arrays: dict) -> None:
+        """Show the verdict and switch the plots to the analysis's final arrays."""
+        self.summary = summary
+        passed = summary.get("pass")
+        self.verdict = bool(passed) if passed is not None else None
+        text = {True: "PASS", False: "FAIL", None: "NO VERDICT"}[self.verdict]
+        colour = {True: "#15803D", False: "#B91C1C", None: "#B45309"}[self.verdict]
+        self.verdict_label.setText(text)
+        self.verdict_label.setStyleSheet(f"font-size: 15pt; font-weight: bold; color: {colour};")
+        reasons = list(summary.get("reasons") or [])
+        self.reasons.setText("\n\n".join(f"• {r}" for r in reasons))
+        self.final = True
+        step = self.live.step / self.live.sample_rate
+        ref, board = arrays.get("reference_frames"), arrays.get("board_frames")
+        diff = arrays.get("difference")
+        for plot, frames in zip(self.spectrograms.plots, (ref, board, diff), strict=True):
+            if frames is not None and np.ndim(frames) == 2 and len(frames):
+                plot.set_frames(np.asarray(frames, np.float32), 0.0, step)
+        if ref is not None and len(ref):
+            self.spectrograms.show_window(len(ref) * step, len(ref) * step)
+        pc, ot = arrays.get("parity_per_channel"), arrays.get("parity_over_time")
+        if pc is not None:
+            self._bars(100 * np.asarray(pc, float))
+        if ot is not None:
+            ot = 100 * np.asarray(ot, float)
+            self.error_curve.setData(np.arange(len(ot)) * step, ot)
+        threshold = summary.get("parity", {}).get("threshold") if isinstance(
+            summary.get("parity"), dict) else None
+        if isinstance(threshold, int | float):
+            self.threshold_line.setValue(100 * threshold)
+            self.threshold_line.label.setFormat(f"bar {100 * threshold:g} %")
+
+    def _bars(self, values: np.ndarray) -> None:
+        v = np.nan_to_num(values, nan=0.0)
+        self.bars.setOpts(x=np.arange(len(v)), height=v, width=0.8)
+
+    def refresh_plots(self) -> None:
+        """Timer tick: redraw the live window from the ring buffers (nothing after the end)."""
+        self.refreshes += 1
+        if self.final:
+            return
+        live = self.live
+        live.score()
+        last = live.last_frame()
+        if last < 0:
+            return
+        width = int(WINDOW_S * live.sample_rate / live.step)
+        lo, hi = max(0, last + 1 - width), last + 1
+        ref, board = live.reference.window(lo, hi), live.board.window(lo, hi)
+        t0, step = live.seconds(lo), live.step / live.sample_rate
+        p = self.spectrograms.plots
+        p[0].set_frames(ref, t0, step)
+        p[1].set_frames(board, t0, step)
+        p[2].set_frames(board - ref, t0, step)
+        self.spectrograms.show_window(live.seconds(hi), WINDOW_S)
+        self.spectrograms.set_cursor(live.seconds(hi) - 0.05)
+        self._bars(100 * live.per_channel())
+        err, first = live.error_over_time.snapshot()
+        if len(err):
+            self.error_curve.setData((first + np.arange(len(err))) * step, 100 * err)
+
+    def shutdown(self) -> None:
+        """Stop the timer and the reference worker."""
+        self.timer.stop()
+        self.live.stop()

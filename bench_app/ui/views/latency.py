@@ -1,0 +1,205 @@
+"""The Latency view: live board split and host onset-to-result, histogram, percentiles, budget.
+
+Each ``results`` event of a latency run carries the board's split (``frontend_us``,
+``invoke_us``, ``total_us``) and the host's ``onset_to_result_ms``; they go into ring buffers
+and a 40 ms timer redraws the series, the histogram and the percentile table
+(`bench_app.core.analysis.latency.latency_stats`, the figures the run stores).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..ring_buffer import RingBuffer
+from ..widgets.plots import PALETTE, budget_line, fast_curve, make_plot
+from ..widgets.run_controls import RunControls
+from ..widgets.stats_widgets import Histogram, PercentileTable
+
+REFRESH_MS = 40
+CAPACITY = 100_000
+#: (column name, results field, scale to ms, colour)
+SERIES = (
+    ("board total", "total_us", 1e-3, PALETTE[0]),
+    ("board front end", "frontend_us", 1e-3, PALETTE[2]),
+    ("board invoke", "invoke_us", 1e-3, PALETTE[3]),
+    ("host onset→result", "onset_to_result_ms", 1.0, PALETTE[1]),
+)
+
+
+class LatencyView(QWidget):
+    """Controls and table on the left; series and histogram on the right."""
+
+    def __init__(self, ctx, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.buffers = {name: RingBuffer(CAPACITY) for name, *_ in SERIES}
+        self._run_uid: str | None = None
+        self._drawn_version = -1
+        self.budget_ms: float | None = None
+        self.count = QSpinBox()
+        self.count.setRange(1, 100_000)
+        self.count.setValue(50)
+        self.count.setSuffix(" inferences")
+        self.run_controls = RunControls(ctx, "latency", self.make_procedure)
+        self.table = PercentileTable([name for name, *_ in SERIES])
+        self.budget_label = QLabel("Real-time budget: the window hop (set by the run).")
+        self.budget_label.setWordWrap(True)
+        self.model_label = QLabel("")
+        self.model_label.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("Count", self.count)
+        left = QWidget()
+        left.setMaximumWidth(520)
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.addLayout(form)
+        ll.addWidget(self.run_controls)
+        ll.addWidget(self.model_label)
+        ll.addWidget(self.budget_label)
+        ll.addWidget(self.table, 1)
+        self.series_plot = make_plot("latency per inference", ("inference", None),
+                                     ("latency", "ms"), legend=True)
+        self.curves = {name: fast_curve(self.series_plot, name, colour, symbol="o")
+                       for name, _, _, colour in SERIES}
+        self.series_budget = None
+        self.histogram = Histogram("latency histogram")
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.addWidget(self.series_plot, 3)
+        rl.addWidget(self.histogram, 2)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(left)
+        split.addWidget(right)
+        split.setStretchFactor(1, 1)
+        split.setSizes([420, 860])
+        QHBoxLayout(self).addWidget(split)
+        self.timer = QTimer(self)
+        self.timer.setInterval(REFRESH_MS)
+        self.timer.timeout.connect(self.refresh_plots)
+        self.refreshes = 0
+        ctx.bridge.document.connect(self._on_document)
+        ctx.bridge.started.connect(self._on_started)
+
+    # ---- run control ----------
+    def make_procedure(self):
+        """The latency procedure on the window's board."""
+        from bench_app.core.runs.latency import LatencyParams, LatencyProcedure
+
+        from ..procedures import OnWindowBoard
+
+        session = self.ctx.session()
+        params = LatencyParams(device=session.device, count=int(self.count.value()))
+        return OnWindowBoard(LatencyProcedure(params), session)
+
+    def start(self) -> bool:
+        """Start a latency run on the connected board."""
+        return self.run_controls.start()
+
+    def on_board(self, session) -> None:
+        """Say which model the board runs (latency needs one)."""
+        if session is None:
+            self.model_label.setText("")
+            return
+        sha = session.info.model_sha256
+        self.model_label.setText(
+            f"Board model: {sha[:16]}… (see the Model view)" if sha else
+            "The board runs no model, so it sends no results: latency cannot be measured.")
+
+    # ---- documents ----------
+    def _on_started(self, uid: str, procedure: str) -> None:
+        if procedure != "latency":
+            return
+        self._run_uid = uid
+        for b in self.buffers.values():
+            b.clear()
+        self._drawn_version = -1
+        self.run_controls.progress.setValue(0)
+        self.timer.start()
+
+    def _on_document(self, kind: str, doc) -> None:
+        if self._run_uid is None or kind == "start" or doc.get("run_uid") != self._run_uid:
+            return
+        if kind == "stop":
+            self.timer.stop()
+            self.refresh_plots()
+            self._run_uid = None
+            return
+        if kind != "event":
+            return
+        data = doc.get("data") or {}
+        stream = doc.get("stream")
+        if stream == "results":
+            self.add_result(data)
+        elif stream == "progress":
+            self.run_controls.show_progress(data)
+        elif stream in ("summary", "budget", "config"):
+            self._take_budget(data)
+
+    def add_result(self, data: dict) -> None:
+        """Add one inference's figures to the series."""
+        for name, key, scale, _ in SERIES:
+            v = data.get(key)
+            self.buffers[name].append(float(v) * scale if isinstance(v, int | float) else np.nan)
+        self._take_budget(data)
+
+    def _take_budget(self, data: dict) -> None:
+        for key in ("budget_ms", "hop_ms"):
+            v = data.get(key)
+            if isinstance(v, int | float) and v > 0:
+                self.set_budget(float(v))
+                return
+        v = data.get("hop_s")
+        if isinstance(v, int | float) and v > 0:
+            self.set_budget(1000.0 * float(v))
+
+    def set_budget(self, budget_ms: float) -> None:
+        """Draw the real-time budget (the window hop) on the series."""
+        if self.budget_ms == budget_ms:
+            return
+        self.budget_ms = budget_ms
+        if self.series_budget is None:
+            self.series_budget = budget_line(self.series_plot, budget_ms,
+                                             f"real-time budget {budget_ms:g} ms")
+        else:
+            self.series_budget.setValue(budget_ms)
+            self.series_budget.label.setFormat(f"real-time budget {budget_ms:g} ms")
+        self.budget_label.setText(
+            f"Real-time budget: {budget_ms:g} ms (the window hop); a board total above it "
+            "falls behind the audio.")
+
+    # ---- drawing ----------
+    def refresh_plots(self) -> None:
+        """Timer tick: redraw series, histogram and table when new results arrived."""
+        from bench_app.core.analysis.latency import latency_stats
+
+        self.refreshes += 1
+        version = sum(b.version for b in self.buffers.values())
+        if version == self._drawn_version:
+            return
+        self._drawn_version = version
+        hist = {}
+        for name, _, _, colour in SERIES:
+            values, first = self.buffers[name].snapshot()
+            x = first + np.arange(len(values))
+            self.curves[name].setData(x, values)
+            stats = latency_stats(values) if np.isfinite(values).any() else None
+            self.table.set_column(name, stats.to_dict() if stats else None)
+            if name in ("board total", "host onset→result") and stats is not None:
+                hist[name] = (values[np.isfinite(values)], colour)
+        if hist:
+            self.histogram.set_series(hist)
+
+    def shutdown(self) -> None:
+        """Stop the timer."""
+        self.timer.stop()

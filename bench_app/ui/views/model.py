@@ -1,0 +1,108 @@
+"""The Model view: the model the board reports, and the models in ``models/`` (read-only)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGroupBox,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..model_catalog import BUDGET_BYTES, MODELS_DIR, list_models
+
+COLUMNS = ("file", "size", "budget (1.8 MB)", "arena", "ops", "operators", "trained", "sha256")
+
+
+def _kib(n: int | None) -> str:
+    return "—" if n is None else f"{n / 1024:,.0f} KiB"
+
+
+class ModelView(QWidget):
+    """Board model hash (and which file it is), the models folder as a table."""
+
+    def __init__(self, ctx, parent: QWidget | None = None, folder: Path = MODELS_DIR) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.folder = folder
+        self.entries = []
+        self.board_label = QLabel("No board connected.")
+        self.board_label.setWordWrap(True)
+        self.board_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        board_box = QGroupBox("Model on the board")
+        QVBoxLayout(board_box).addWidget(self.board_label)
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(list(COLUMNS))
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setWordWrap(True)
+        self.note = QLabel(
+            f"Models in {folder}. Size is checked against the flash budget of "
+            f"{BUDGET_BYTES:,} bytes (1.8 MiB); the arena is the smallest TFLM arena that "
+            "allocates, from the model's JSON sidecar. Read-only until the training backend "
+            "exists.")
+        self.note.setWordWrap(True)
+        refresh = QPushButton("Reload models")
+        refresh.clicked.connect(self.refresh)
+        files_box = QGroupBox("Models folder")
+        fl = QVBoxLayout(files_box)
+        fl.addWidget(self.note)
+        fl.addWidget(self.table, 1)
+        fl.addWidget(refresh)
+        layout = QVBoxLayout(self)
+        layout.addWidget(board_box)
+        layout.addWidget(files_box, 1)
+
+    def refresh(self) -> None:
+        """Read the models folder into the table."""
+        try:
+            self.entries = list_models(self.folder)
+        except Exception as exc:
+            self.ctx.report_error(exc)
+            return
+        self.table.setRowCount(len(self.entries))
+        for i, e in enumerate(self.entries):
+            fits = "fits" if e.fits_budget else "TOO LARGE"
+            share = f"{fits} ({100 * e.size_bytes / BUDGET_BYTES:.0f} %)"
+            trained = {True: "untrained", False: "trained", None: "unknown"}[e.untrained]
+            ops = e.error or ", ".join(e.ops)
+            cells = (e.path.name, f"{e.size_bytes:,} B", share, _kib(e.arena_bytes),
+                     str(e.subgraph_ops), ops, trained, e.sha256[:16])
+            for j, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if j == 2:
+                    item.setForeground(QColor("#15803D" if e.fits_budget else "#B91C1C"))
+                if j == 5:
+                    item.setToolTip(ops)
+                self.table.setItem(i, j, item)
+        self.table.resizeRowsToContents()
+        self.set_board_info(getattr(self.ctx, "board_info", lambda: None)())
+
+    def set_board_info(self, info) -> None:
+        """Show what the board says it runs (None: not connected)."""
+        if info is None:
+            self.board_label.setText("No board connected.")
+            return
+        sha = info.model_sha256
+        if not sha:
+            self.board_label.setText(f"{info.board} (firmware {info.firmware_version}) "
+                                     "runs no model: it streams features only.")
+            return
+        match = next((e for e in self.entries if e.sha256 == sha), None)
+        if match is None:
+            which = "not one of the files in models/"
+        else:
+            kind = "UNTRAINED: its scores mean nothing" if match.untrained else "trained"
+            which = f"= {match.path.name} ({kind})"
+        self.board_label.setText(f"{info.board} (firmware {info.firmware_version}) runs model "
+                                 f"sha256 {sha[:16]}… {which}.")

@@ -1,0 +1,1 @@
+"""Plot widgets shared by the views: spectrograms with one cursor, histogram, percentile table."""

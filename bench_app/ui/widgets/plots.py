@@ -1,0 +1,56 @@
+"""pyqtgraph set-up and the few plot helpers every view uses (labels with units, fast curves)."""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+
+#: Curve colours (colour-blind-safe, Okabe-Ito order).
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+
+
+def configure() -> None:
+    """Global pyqtgraph options: light background, no antialiasing (speed), row-major images."""
+    pg.setConfigOptions(
+        background="w", foreground="#222", antialias=False, imageAxisOrder="row-major"
+    )
+
+
+def make_plot(title: str, x: tuple[str, str | None], y: tuple[str, str | None],
+              legend: bool = False) -> pg.PlotWidget:
+    """A plot with a title, axis labels and units (``(label, units)`` pairs), grid on."""
+    w = pg.PlotWidget()
+    item = w.getPlotItem()
+    item.setTitle(title, size="10pt")
+    item.setLabel("bottom", x[0], units=x[1])
+    item.setLabel("left", y[0], units=y[1])
+    item.showGrid(x=True, y=True, alpha=0.25)
+    for side in ("bottom", "left"):
+        item.getAxis(side).enableAutoSIPrefix(False)  # "%" and "FS" never become "m%", "mFS"
+    item.setMenuEnabled(True)
+    if legend:
+        item.addLegend(offset=(-10, 10), labelTextSize="8pt")
+    w.setMinimumHeight(120)
+    return w
+
+
+def fast_curve(plot: pg.PlotWidget, name: str | None, color: str, width: float = 1.5,
+               symbol: str | None = None) -> pg.PlotDataItem:
+    """A curve drawn the cheap way: peak downsampling, clip-to-view, no finite check."""
+    curve = plot.plot(
+        [], [], name=name, pen=pg.mkPen(color, width=width), symbol=symbol,
+        symbolSize=5, symbolBrush=color, symbolPen=None, skipFiniteCheck=True,
+    )
+    curve.setDownsampling(auto=True, method="peak")
+    curve.setClipToView(True)
+    return curve
+
+
+def budget_line(plot: pg.PlotWidget, value: float, text: str) -> pg.InfiniteLine:
+    """A dashed horizontal line marking a limit, labelled."""
+    dash = pg.QtCore.Qt.PenStyle.DashLine
+    line = pg.InfiniteLine(
+        pos=value, angle=0, pen=pg.mkPen("#B91C1C", width=1.5, style=dash),
+        label=text, labelOpts={"position": 0.05, "color": "#B91C1C", "anchors": [(0, 1), (0, 1)]},
+    )
+    plot.addItem(line)
+    return line

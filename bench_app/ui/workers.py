@@ -1,0 +1,46 @@
+"""Run one blocking call off the GUI thread and get its result back as a queued signal."""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, Signal
+
+
+class Job(QObject):
+    """A call in a daemon thread; ``done(result)`` or ``failed(exception, traceback)`` follow.
+
+    The signals are delivered in the thread that created the job (the GUI thread).
+    """
+
+    done = Signal(object)
+    failed = Signal(object, str)
+    _finished = Signal(bool, object, str)
+
+    def __init__(self, fn: Callable[[], Any], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._fn = fn
+        self._finished.connect(self._relay, Qt.ConnectionType.QueuedConnection)
+        self.thread = threading.Thread(target=self._work, name="ui-job", daemon=True)
+
+    def start(self) -> Job:
+        """Start the call; returns self."""
+        self.thread.start()
+        return self
+
+    def _work(self) -> None:
+        try:
+            result = self._fn()
+        except Exception as exc:  # handed to the GUI thread, which shows it
+            self._finished.emit(False, exc, traceback.format_exc())
+            return
+        self._finished.emit(True, result, "")
+
+    def _relay(self, ok: bool, value: Any, details: str) -> None:
+        if ok:
+            self.done.emit(value)
+        else:
+            self.failed.emit(value, details)
