@@ -261,3 +261,15 @@ def test_hypothesis_signals_match_both_oracles(pcm, cfg_index, tf_op):
     cfg = FEW_CONFIGS[cfg_index]
     check_mltk(pcm, cfg, "hypothesis")
     check_tf(tf_op, pcm, cfg, "hypothesis")
+
+
+@pytest.mark.parametrize(("rate", "upper"), [(8000, 3800.0), (22050, 7600.0), (48000, 7600.0)])
+def test_other_sample_rates_match_both_oracles(rate, upper, tf_op):
+    """Other rates give other FFT sizes (256, 1024, 2048: radix-2 and radix-4 last stages)."""
+    rng = np.random.default_rng(rate)
+    pcm = _pcm(3000 * rng.standard_normal(rate))
+    for window in (25, 30):
+        cfg = FrontendConfig(sample_rate_hz=rate, window_size_ms=window,
+                             filterbank_upper_band_limit=upper)
+        check_mltk(pcm, cfg, f"{rate} Hz")
+        check_tf(tf_op, pcm, cfg, f"{rate} Hz")

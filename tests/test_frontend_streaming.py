@@ -144,3 +144,21 @@ def test_filterbank_stage_is_close_to_float_weighted_sum():
 def test_bad_pcm_is_a_one_sentence_error(bad):
     with pytest.raises(BenchError, match=r"\.$"):
         MicroFrontend().process(bad)
+
+
+def test_importing_the_front_end_does_not_import_numba():
+    """The GUI imports the front end at start: numba loads (and compiles) only on first use."""
+    import subprocess
+    import sys
+
+    code = ("import sys, bench_app.core.frontend as f; f.FrontendConfig().to_json(); "
+            "print('numba' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_stage_run_gives_the_same_features_as_the_plain_run():
+    for cfg in CONFIGS:
+        pcm = _signal(21)
+        assert np.array_equal(compute_features(pcm, cfg, stages=True)["features"],
+                              compute_features(pcm, cfg))
