@@ -74,7 +74,7 @@ class FaultConfig:
 
 
 #: Why a message the board numbered never reached the host intact.
-CAUSES = ("dropped", "corrupted", "lost_in_reset", "tx_overflow")
+CAUSES = ("dropped", "corrupted", "lost_in_reset", "no_host", "tx_overflow")
 
 
 class FaultStats:

@@ -17,9 +17,15 @@ import errno
 import os
 import pty
 import select
+import termios
 import time
 import tty
 from pathlib import Path
+
+#: Line speed the emulator leaves on a fresh pty; a host that opens the port changes it.
+_UNOPENED_SPEED = termios.B50
+#: Seconds between a host configuring the port and the board sending to it.
+ATTACH_GRACE_S = 0.05
 
 
 class PtyPort:
@@ -34,6 +40,11 @@ class PtyPort:
     def _open(self) -> None:
         self.master, self.slave = pty.openpty()
         tty.setraw(self.slave)
+        attrs = termios.tcgetattr(self.slave)
+        attrs[4] = attrs[5] = _UNOPENED_SPEED
+        termios.tcsetattr(self.slave, termios.TCSANOW, attrs)
+        self._attached = False
+        self._configured_at: float | None = None
         os.set_blocking(self.master, False)
         tmp = self.path.with_name(self.path.name + ".new")
         with contextlib.suppress(FileNotFoundError):
@@ -41,6 +52,24 @@ class PtyPort:
         os.symlink(os.ttyname(self.slave), tmp)
         os.replace(tmp, self.path)
         self.up = True
+
+    def host_attached(self) -> bool:
+        """Whether a host has opened the port since it (re)appeared.
+
+        As a USB CDC board discards output until the host opens the port (pyserial flushes
+        anything older on open anyway), the board sends nothing before this. A host is seen
+        sends a byte, or `ATTACH_GRACE_S` after it reconfigured the terminal (pyserial sets a
+        speed, ours is an unused one, and flushes the input right after: bytes sent in between
+        would vanish uncounted).
+        """
+        if not self._attached and self.up:
+            now = time.monotonic()
+            if self._configured_at is None:
+                if termios.tcgetattr(self.slave)[5] != _UNOPENED_SPEED:
+                    self._configured_at = now
+            elif now - self._configured_at >= ATTACH_GRACE_S:
+                self._attached = True
+        return self._attached
 
     def go_down(self) -> None:
         """Make the port disappear (the board's USB re-enumerates): pty closed, link removed."""
@@ -64,13 +93,16 @@ class PtyPort:
         if not self.up:
             return b""
         try:
-            return os.read(self.master, 65536)
+            data = os.read(self.master, 65536)
         except BlockingIOError:
             return b""
         except OSError as exc:
             if exc.errno == errno.EIO:
                 return b""
             raise
+        if data:
+            self._attached = True
+        return data
 
     def wait_readable(self, timeout: float) -> bool:
         """Wait up to ``timeout`` s for host bytes; False on timeout or when the port is down."""

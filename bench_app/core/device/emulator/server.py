@@ -49,8 +49,9 @@ from bench_app.core.frontend import FrontendConfig
 HEARTBEAT_S = 0.5
 STATS_PERIOD_S = 0.5
 INJECT_WINDOW, INJECT_MAX_SAMPLES = 8, 4096
-#: With --fast, how long the board waits for the rest of a clip before it counts an underrun.
-FAST_DRY_WAIT_S = 2.0
+#: With --fast, how long the board waits for the rest of a clip before it counts an underrun
+#: (longer than a host's ACK timeout plus a reconnect, so a reset does not split a clip).
+FAST_DRY_WAIT_S = 10.0
 #: Directory where running emulators announce themselves (for device discovery).
 ANNOUNCE_DIR = Path(tempfile.gettempdir()) / "bench_app_emulators"
 
@@ -190,6 +191,10 @@ class VirtualBoard:
                 else:
                     if self.inject.in_clip:
                         self.inject.abandon_clip()
+                    if (self.options.fast and self.speaker.available < self.core.step
+                            and self.mic.speaker_streaming()):
+                        time.sleep(0.0005)  # --fast: wait for the host's next speaker chunk
+                        continue
                     paced = not self.mic.speaker_has_audio
                 wait = self.clock.wait_s(paced)
                 if wait > 0:
@@ -209,8 +214,8 @@ class VirtualBoard:
             for ack in block.acks:
                 self.tx.send(ack)
         else:
-            msgs = self.core.process(self.mic.read(step), PcmSource.MICROPHONE, 0, False,
-                                     self.streams)  # fmt: skip
+            audio = self.mic.read(step, self.clock.samples)
+            msgs = self.core.process(audio, PcmSource.MICROPHONE, 0, False, self.streams)
         for msg in msgs:
             self.tx.send(msg)
 
@@ -251,10 +256,17 @@ class VirtualBoard:
         import struct
         import termios
 
+        # FIONREAD counts only what reached the line discipline, not bytes still in the tty's
+        # flip buffers: the queue must stay empty for a while, not just once.
         deadline = time.monotonic() + timeout
+        empty_since = None
         while self.port.up and time.monotonic() < deadline:
             pending = fcntl.ioctl(self.port.slave, termios.FIONREAD, b"\0\0\0\0")
-            if struct.unpack("i", pending)[0] == 0:
+            if struct.unpack("i", pending)[0]:
+                empty_since = None
+            elif empty_since is None:
+                empty_since = time.monotonic()
+            elif time.monotonic() - empty_since >= 0.05:
                 return
             time.sleep(0.005)
 

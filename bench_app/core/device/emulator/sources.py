@@ -2,9 +2,11 @@
 
 - `SpeakerServer`: a TCP listener on 127.0.0.1 (announced in INFO as ``speaker``) that takes
   raw little-endian int16 mono audio at the board's rate from the host's `VirtualSpeaker`, and
-  answers with the running count of samples the board has consumed (u64 little-endian), so the
-  host paces itself on the board's clock. Only what the board needs next is read, so TCP's own
-  flow control holds a fast host back.
+  answers each time it takes samples with three u64 little-endian numbers: samples taken before
+  (on this connection), samples taken now, and the board sample index (the PCM counter) at
+  which the first of them entered the channel. The host paces itself on these counts and
+  knows exactly when, in board samples, its sound started. Only what the board needs next is
+  read, so TCP's own flow control holds a fast host back.
 - `CaptureSource`: a real input device through sounddevice (a JACK or PulseAudio loopback gives
   a real audio path without a sound card).
 - `Microphone`: the board's microphone; speaker audio through the acoustic `Channel` (which
@@ -17,13 +19,14 @@ import contextlib
 import queue
 import socket
 import struct
+import time
 
 import numpy as np
 
 from bench_app.core.device.emulator.channel import Channel
 from bench_app.core.errors import ConfigError
 
-_U64 = struct.Struct("<Q")
+_REPORT = struct.Struct("<QQQ")
 
 
 class SpeakerServer:
@@ -38,6 +41,7 @@ class SpeakerServer:
         self._pending = bytearray()
         self._buffer_bytes = 2 * buffer_samples
         self.consumed = 0  # samples consumed on the current connection
+        self.last_data = -1.0  # time.monotonic() of the last bytes received
         self.total_samples = 0
 
     def describe(self) -> dict:
@@ -66,29 +70,34 @@ class SpeakerServer:
                 self._drop_connection()
                 break
             self._pending += data
+            self.last_data = time.monotonic()
 
     @property
     def available(self) -> int:
         """Whole samples waiting."""
         return len(self._pending) // 2
 
-    def take(self, n: int) -> np.ndarray:
-        """Up to ``n`` samples the host played (fewer if it has not sent them yet)."""
+    def take(self, n: int, board_index: int) -> np.ndarray:
+        """Up to ``n`` samples the host played (fewer if it has not sent them yet).
+
+        ``board_index`` is the board sample index at which the first of them enters the
+        channel; it is reported to the host.
+        """
         k = min(n, self.available)
         out = np.frombuffer(bytes(self._pending[: 2 * k]), dtype="<i2").astype(np.int16)
         del self._pending[: 2 * k]
         if k:
+            self._report(self.consumed, k, board_index)
             self.consumed += k
             self.total_samples += k
-            self._report()
         return out
 
-    def _report(self) -> None:
+    def _report(self, before: int, n: int, board_index: int) -> None:
         if self._conn is None:
             return
-        # The host reads the latest count; a missed one is superseded by the next.
+        # 24 bytes into an almost empty socket buffer; if it is full the host is gone.
         with contextlib.suppress(BlockingIOError, OSError):
-            self._conn.send(_U64.pack(self.consumed))
+            self._conn.sendall(_REPORT.pack(before, n, board_index))
 
     def _drop_connection(self) -> None:
         if self._conn is not None:
@@ -164,13 +173,19 @@ class Microphone:
         """Whether the host's speaker audio is waiting (the board need not pace itself)."""
         return self.speaker is not None and self.speaker.available > 0
 
-    def read(self, n: int) -> np.ndarray:
-        """The next ``n`` microphone samples."""
+    def speaker_streaming(self, within_s: float = 0.05) -> bool:
+        """Whether the host is playing (audio waiting, or some arrived ``within_s`` ago)."""
+        sp = self.speaker
+        return sp is not None and (sp.available > 0 or time.monotonic() - sp.last_data < within_s)
+
+    def read(self, n: int, board_index: int) -> np.ndarray:
+        """The next ``n`` microphone samples; the first has board sample index ``board_index``."""
         if self.capture is not None:
             return self.capture.read(n)
         while len(self._fifo) < n:
             need = n - len(self._fifo)
-            played = self.speaker.take(need) if self.speaker is not None else np.zeros(0)
+            at = board_index + len(self._fifo)
+            played = self.speaker.take(need, at) if self.speaker is not None else np.zeros(0)
             if len(played) < need:
                 played = np.concatenate([played, np.zeros(need - len(played), np.int16)])
             self._fifo = np.concatenate([self._fifo, self.channel.process(played)])

@@ -1,7 +1,8 @@
 """The virtual board's transmit path: sequence numbers, faults, and the port.
 
 Every message gets the next sequence number of its stream, then the faults decide its fate:
-lost while the port is down (a reset), dropped, or corrupted on the wire; `FaultStats` records
+lost while the port is down (a reset) or no host has it open (a CDC board discards output
+until the host opens the port), dropped, or corrupted on the wire; `FaultStats` records
 each loss with its stream and sequence number. A message that finds no room in the pty in time
 (only in real time: a board's transmit queue is short) is a transmit overflow, which the board
 reports in HEARTBEAT as firmware would.
@@ -46,6 +47,9 @@ class Transmitter:
         self.stats.note_sent(name)
         if not self.port.up:
             self.stats.note_lost("lost_in_reset", name, seq)
+            return
+        if not self.port.host_attached():
+            self.stats.note_lost("no_host", name, seq)
             return
         if self.faults.should_drop(name, seq, stream in DATA_STREAMS):
             return

@@ -1,0 +1,144 @@
+"""The host end of the virtual board's speaker: play audio "into the room" of a virtual board.
+
+The virtual board (`bench-app emulate`) announces a TCP address on 127.0.0.1 in its INFO
+(``speaker``). `VirtualSpeaker` connects to it and streams int16 mono samples at the board's
+rate; each time the board takes samples it answers (samples taken before, samples taken now,
+board sample index of the first), so `play` is paced by the board's own clock (real time,
+``--speed N``, or as fast as the board runs with ``--fast``), returns when the board has taken
+the last sample, and knows the board sample index at which the sound started (`onset_sample`,
+the same counter as the board's PCM ``sample_index``; the channel's delay comes after it).
+"""
+
+from __future__ import annotations
+
+import socket
+import struct
+import time
+
+import numpy as np
+
+from bench_app.core.errors import ConfigError, LinkError
+
+_REPORT = struct.Struct("<QQQ")
+#: How far ahead of the board's microphone the host may be (seconds of audio in flight).
+LEAD_S = 0.1
+
+
+def parse_address(address) -> tuple[str, int]:
+    """``"127.0.0.1:40213"`` or INFO's ``{"transport": "tcp", "address": ...}`` -> (host, port)."""
+    if isinstance(address, dict):
+        if address.get("transport", "tcp") != "tcp":
+            raise ConfigError(f"Unknown virtual speaker transport {address.get('transport')!r}.")
+        address = address.get("address", "")
+    host, sep, port = str(address).rpartition(":")
+    if not sep or not port.isdigit():
+        raise ConfigError(f"A virtual speaker address must be HOST:PORT, not {address!r}.")
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        raise ConfigError(f"The virtual speaker listens on this machine only, not on {host}.")
+    return host, int(port)
+
+
+class VirtualSpeaker:
+    """Plays int16 audio into a virtual board's acoustic channel.
+
+    Parameters
+    ----------
+    address : str or dict
+        The board's INFO ``speaker`` entry or its ``address`` (``HOST:PORT``).
+    sample_rate : int
+        The board's sample rate (INFO ``sample_rate_hz``).
+    """
+
+    def __init__(self, address, sample_rate: int = 16000, timeout: float = 5.0):
+        self.host, self.port = parse_address(address)
+        self.sample_rate = sample_rate
+        self.timeout = timeout
+        try:
+            self._sock = socket.create_connection((self.host, self.port), timeout=timeout)
+        except OSError as exc:
+            raise LinkError(
+                f"Cannot reach the virtual speaker at {self.host}:{self.port} ({exc.strerror})."
+            ) from None
+        self.sent = 0
+        self.consumed = 0
+        self.onset_sample: int | None = None
+        self.onset_time: float | None = None
+        self._onset_of = 0
+        self._rx = b""
+
+    def play(self, pcm, sample_rate: int | None = None, wait: bool = True) -> int | None:
+        """Play ``pcm`` (int16 mono), paced by the board; return `onset_sample`.
+
+        Audio at another ``sample_rate`` is resampled to the board's rate first. With
+        ``wait`` the call returns once the board has taken the last sample. Afterwards
+        `onset_sample` is the board sample index at which the first sample entered the
+        acoustic channel (None if the board never took it) and `onset_time` the
+        ``time.monotonic()`` when the host learned it.
+        """
+        pcm = np.asarray(pcm)
+        if pcm.ndim != 1 or pcm.dtype != np.int16:
+            raise ConfigError("The virtual speaker plays 1-D int16 audio.")
+        if sample_rate and sample_rate != self.sample_rate:
+            pcm = _resample(pcm, sample_rate, self.sample_rate)
+        data = pcm.astype("<i2").tobytes()
+        self._onset_of = self.sent
+        self.onset_sample = self.onset_time = None
+        lead = int(LEAD_S * self.sample_rate)
+        pos = 0
+        while pos < len(data):
+            room = max(0, lead - (self.sent - self.consumed)) * 2
+            if room:
+                chunk = data[pos : pos + room]
+                self._sendall(chunk)
+                pos += len(chunk)
+                self.sent += len(chunk) // 2
+            else:
+                self._receive()
+        while wait and self.consumed < self.sent:
+            self._receive()
+        return self.onset_sample
+
+    def _sendall(self, chunk: bytes) -> None:
+        try:
+            self._sock.sendall(chunk)
+        except OSError as exc:
+            raise LinkError(f"The virtual speaker connection failed ({exc}).") from None
+
+    def _receive(self) -> None:
+        """Read the board's reports of what it took (and note the onset)."""
+        try:
+            data = self._sock.recv(4096)
+        except TimeoutError:
+            raise LinkError("The virtual board stopped taking speaker audio.") from None
+        except OSError as exc:
+            raise LinkError(f"The virtual speaker connection failed ({exc}).") from None
+        if not data:
+            raise LinkError("The virtual board closed the speaker connection.")
+        self._rx += data
+        whole = len(self._rx) // _REPORT.size * _REPORT.size
+        for off in range(0, whole, _REPORT.size):
+            before, n, board_index = _REPORT.unpack_from(self._rx, off)
+            if self.onset_sample is None and before <= self._onset_of < before + n:
+                self.onset_sample = board_index + (self._onset_of - before)
+                self.onset_time = time.monotonic()
+            self.consumed = max(self.consumed, before + n)
+        self._rx = self._rx[whole:]
+
+    def close(self) -> None:
+        self._sock.close()
+
+    def __enter__(self) -> VirtualSpeaker:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _resample(pcm: np.ndarray, src: int, dst: int) -> np.ndarray:
+    from math import gcd
+
+    from scipy.signal import resample_poly
+
+    g = gcd(int(src), int(dst))
+    y = resample_poly(pcm.astype(np.float64), dst // g, src // g)
+    return np.clip(np.round(y), -32768, 32767).astype(np.int16)
