@@ -1,0 +1,166 @@
+"""`bench-app run alignment|latency`: measure a board (or a virtual one) and store the run."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from bench_app.cli.runs_cmd import add_store_option, open_store
+
+_DEVICE_HELP = ("'sim' (start a virtual board for this run and stop it after), a serial port "
+                "(/dev/ttyACM0, the port `bench-app emulate` printed) or a pyserial URL "
+                "(socket://10.10.10.1:PORT)")
+_SIM_HELP = ("arguments for `bench-app emulate` when --device is sim, in one string, e.g. "
+             "--sim \"--fast --channel delay_ms=137,gain_db=-6,noise_dbfs=-60\"")
+
+_ALIGN_EPILOG = """\
+The summary keeps pipeline parity (host front end on the board's own PCM vs the board's frames:
+mean_relative_error, the verdict) apart from the acoustic path (stimulus_mre, matched_mre,
+delay_samples, lag_frames, gain_db, noise_floor_dbfs). Definitions: docs/metrics.md.
+Exit status: 0 the run passed, 1 it completed and failed, 2 an error, 3 interrupted/cancelled.
+
+examples:
+  bench-app run alignment --device sim --sim "--fast --channel delay_ms=137,gain_db=-6"
+  bench-app run alignment --device sim --path injected --json
+  bench-app run alignment --device /dev/ttyACM0 --output "USB Audio" --level-dbfs -12
+"""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``run`` command group."""
+    run = subparsers.add_parser(
+        "run", help="run a measurement (alignment, latency) on a board and store it",
+        description="Run a measurement on a board or a virtual board; every run is stored.")
+    sub = run.add_subparsers(dest="run_command", metavar="PROCEDURE", required=True)
+
+    p = sub.add_parser(
+        "alignment", help="play a stimulus, compare the board's frames with the host front end",
+        description="Lint the board's front-end config, play a stimulus to the board (through "
+        "a speaker, the virtual speaker, or injected), capture its frames and microphone PCM, "
+        "and measure pipeline parity and the acoustic path.",
+        epilog=_ALIGN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    _common(p)
+    p.add_argument("--path", choices=("acoustic", "injected"), default="acoustic",
+                   help="acoustic: speaker -> microphone (default); injected: INJECT_PCM")
+    p.add_argument("--output", default="virtual", metavar="virtual|SOUND_DEVICE",
+                   help="acoustic path output: the virtual board's speaker (default) or a "
+                        "sound device name or index")
+    p.add_argument("--level-dbfs", type=float, metavar="L",
+                   help="peak level of the stimulus in dBFS (default: as rendered)")
+    p.add_argument("--stimulus", default="tonal-bursts",
+                   metavar="tonal-bursts|sweep|speech|FILE.wav",
+                   help="what to play (default tonal-bursts: one burst per channel centre)")
+    p.add_argument("--burst-s", type=float, default=0.25, metavar="S",
+                   help="tonal bursts: length of each burst and of the silence after it")
+    p.add_argument("--frontend-config", metavar="CFG.json",
+                   help="the host front-end config (fe.* keys; default: the paper's)")
+    p.add_argument("--threshold", type=float, default=0.05,
+                   help="pipeline-parity pass bar on the mean relative error (default 0.05)")
+    p.set_defaults(func=cmd_alignment)
+
+    p = sub.add_parser(
+        "latency", help="time N inferences: the board's split and sound onset to RESULT",
+        description="Collect N inferences from the board's model while audio plays: the "
+        "board's front end / invoke / total times and the host's sound-onset-to-RESULT time, "
+        "with percentiles, jitter and the real-time budget (the window hop).")
+    _common(p)
+    p.add_argument("--count", type=int, default=20, metavar="N", help="inferences (default 20)")
+    p.add_argument("--model", metavar="M.tflite",
+                   help="model for the virtual board (default: the UNTRAINED model in models/)")
+    p.add_argument("--output", default="virtual", metavar="virtual|none|SOUND_DEVICE",
+                   help="where the pink noise plays (default: the virtual speaker)")
+    p.set_defaults(func=cmd_latency)
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--device", required=True, metavar="sim|PORT|URL", help=_DEVICE_HELP)
+    p.add_argument("--sim", default="", metavar="ARGS", help=_SIM_HELP)
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    add_store_option(p)
+
+
+def cmd_alignment(args: argparse.Namespace) -> int:
+    """`bench-app run alignment`."""
+    from bench_app.core.frontend import FrontendConfig
+    from bench_app.core.runs.alignment import AlignmentParams, AlignmentProcedure
+
+    host = FrontendConfig.from_json(args.frontend_config) if args.frontend_config else None
+    params = AlignmentParams(
+        device=args.device, sim=args.sim, path=args.path, output=args.output,
+        level_dbfs=args.level_dbfs, stimulus=args.stimulus, burst_s=args.burst_s,
+        host_frontend=None if host is None else host.to_dict(), threshold=args.threshold)
+    return _run(args, AlignmentProcedure(params))
+
+
+def cmd_latency(args: argparse.Namespace) -> int:
+    """`bench-app run latency`."""
+    from bench_app.core.errors import ConfigError
+    from bench_app.core.runs.latency import LatencyParams, LatencyProcedure
+
+    if args.model and args.device != "sim":
+        raise ConfigError("--model is for the virtual board (--device sim) only.")
+    params = LatencyParams(device=args.device, sim=args.sim, count=args.count,
+                           model=args.model, output=args.output)
+    return _run(args, LatencyProcedure(params))
+
+
+def _run(args: argparse.Namespace, procedure) -> int:
+    """Run ``procedure`` into the store, with a progress bar on a terminal; print the result."""
+    from bench_app.core.runs import RunStatus, run_procedure
+    from bench_app.core.runs.documents import finite_or_none
+    from bench_app.core.runs.progress import ProgressSubscriber
+
+    with open_store(args) as store, procedure:
+        subscribers = [store.subscriber()]
+        if not args.json and sys.stderr.isatty():
+            subscribers.append(ProgressSubscriber())
+        result = run_procedure(procedure, subscribers)
+        store_dir = str(store.store_dir)
+    summary = dict(result.summary or {})
+    out = {"run_id": result.uid, "procedure": result.procedure, "status": result.status.value,
+           "reason": result.reason, "store": store_dir, **summary}
+    if args.json:
+        print(json.dumps(finite_or_none(out), allow_nan=False))
+    else:
+        _print_text(out)
+    if result.status is RunStatus.FAILED:
+        print(f"bench-app: error: {result.reason}", file=sys.stderr)
+        return 2
+    if result.status is not RunStatus.SUCCESS:
+        return 3
+    return 0 if summary.get("pass", True) else 1
+
+
+def _fmt(value, unit: str = "", pct: bool = False) -> str:
+    if value is None:
+        return "-"
+    if pct:
+        return f"{value * 100:.3g} %"
+    return f"{value:.4g}{unit}" if isinstance(value, float) else f"{value}{unit}"
+
+
+def _print_text(out: dict) -> None:
+    print(f"{out['procedure']} run {out['run_id']} {out['status']}: {out['reason']}")
+    if out["procedure"] == "alignment":
+        rows = [("pipeline parity MRE", _fmt(out.get("mean_relative_error"), pct=True)),
+                ("stimulus MRE", _fmt(out.get("stimulus_mre"), pct=True)),
+                ("channel-matched MRE", _fmt(out.get("matched_mre"), pct=True)),
+                ("delay", _fmt(out.get("delay_samples"), " samples")),
+                ("lag", _fmt(out.get("lag_frames"), " frames")),
+                ("level offset", _fmt(out.get("gain_db"), " dB")),
+                ("noise floor", _fmt(out.get("noise_floor_dbfs"), " dBFS")),
+                ("lint findings", str(len(out.get("lint") or []))),
+                ("verdict", {True: "PASS", False: "FAIL"}.get(out.get("pass"), "-"))]
+    else:
+        pct = out.get("percentiles_ms") or {}
+        rows = [(f"{name} (ms)", " ".join(f"{k.removesuffix('_ms')} {_fmt(v)}"
+                                          for k, v in vals.items()
+                                          if k in ("median_ms", "p95_ms", "p99_ms", "max_ms")))
+                for name, vals in pct.items()]
+        rows.append(("budget used (p99)", _fmt(out.get("budget_used_p99"), pct=True)))
+    for label, value in rows:
+        print(f"  {label:<22} {value}")
+    for line in (out.get("reasons") or []) + (out.get("notes") or []):
+        print(f"  - {line}")
+    print(f"  stored in {out['store']}")

@@ -1,0 +1,110 @@
+"""From an alignment capture to its summary and arrays: placement, analysis, figures' data.
+
+Placement. The PCM handed to the analysis starts at the board sample where the board's front
+end (re)started (``run_start``): the first sample of the injected clip, or the first microphone
+sample after the silent restart clip. Board frame ``i`` covers board samples from its FRAME
+``sample_index``, so it matches host frame ``i + frame_offset`` with ``pcm_trim + frame_offset
+* step = sample_index(0) - run_start``. The stimulus is placed on the same counter: the
+analysis gets it preceded by ``onset - run_start`` zeros (the timeline shifted alike), so the
+measured delay is the delay after the stimulus's first sample entered the board's path (the
+acoustic channel for the virtual speaker, the front end when injected).
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from .board_session import join_pcm
+from .capture import contiguous_frames
+
+
+def _shift_timeline(entries, by: int) -> list[dict]:
+    out = []
+    for e in entries:
+        d = e.to_dict() if hasattr(e, "to_dict") else dict(e)
+        d["start"], d["end"] = int(d["start"]) + by, int(d["end"]) + by
+        out.append(d)
+    return out
+
+
+def analyse_capture(cap) -> tuple[dict, dict]:
+    """Analyse a `alignment._Capture`; return (summary, arrays) as the run stores them."""
+    from bench_app.core.analysis.alignment import AlignmentOptions, analyse_alignment
+
+    t0 = time.perf_counter()
+    p, host, stim, s = cap.p, cap.host, cap.stim, cap.s
+    fs, step = stim.sample_rate, host.step_samples
+    notes = list(cap.notes)
+    onset = cap.player.onset_sample if cap.player is not None else None
+    if p.path == "acoustic" and cap.player is not None:
+        onset = cap._onset(fs)
+    start = cap.run_start if cap.run_start is not None else onset
+    if start is None:  # nothing was placed (the board vanished before the stimulus began)
+        start = min((c.message.sample_index for c in cap.emitter.pcm), default=0)
+    pcm, missing = join_pcm(cap.emitter.pcm, int(start)) if cap.emitter.pcm else (None, 0)
+    if missing:
+        notes.append(f"{missing} PCM samples were lost on the link and are zeros in the "
+                     "analysis.")
+    frames, first_sample, cut = contiguous_frames(cap.emitter.frames, step)
+    if cut:
+        notes.append(f"{cut} frames after a gap in the FRAME stream were left out.")
+    offset = int(first_sample) - int(start) if len(frames) else 0
+    frame_offset, pcm_trim = offset // step, offset % step
+    if pcm_trim:
+        notes.append("The board's frames are not on the PCM's frame grid; parity is computed "
+                     "on the nearest grid and cannot be exact.")
+    pad = 0 if onset is None else int(onset) - int(start)
+    stimulus = stim.samples
+    if pad >= 0:
+        stimulus = np.concatenate([np.zeros(pad, np.int16), stim.samples])
+    else:
+        stimulus, pad = stim.samples[-pad:], 0
+        notes.append("The stimulus started before the captured PCM; its start was cut.")
+    report = analyse_alignment(
+        stimulus, frames, host, board_pcm=pcm, board_config=dict(s.info.frontend or {}),
+        timeline=_shift_timeline(stim.timeline, pad), frame_offset=frame_offset,
+        pcm_trim=pcm_trim, options=AlignmentOptions(threshold=p.threshold),
+    )
+    summary = report.to_dict()
+    summary["notes"] = list(summary.get("notes", [])) + notes
+    summary.update(
+        path=p.path,
+        output=p.output if p.path == "acoustic" else None,
+        stimulus=stim.name,
+        stimulus_seconds=stim.duration_s,
+        level_dbfs=p.level_dbfs,
+        host_frontend=host.to_dict(),
+        board_frontend=dict(s.info.frontend or {}),
+        placement={"run_start_sample": int(start), "stimulus_onset_sample": onset,
+                   "stimulus_pad_samples": pad, "frame_offset": frame_offset,
+                   "pcm_trim": pcm_trim},
+        frames_received=int(len(frames)),
+        pcm_samples=0 if pcm is None else int(len(pcm)),
+        pcm_missing_samples=missing,
+        link=s.client.stats.as_dict(),
+        analysis_seconds=time.perf_counter() - t0,
+    )
+    return summary, _arrays(report)
+
+
+def _arrays(report) -> dict[str, np.ndarray]:
+    """The arrays the report and the window draw (names as `report.model` expects)."""
+    par, ac = report.parity, report.acoustic
+    out: dict[str, np.ndarray] = {}
+    if par.arrays:
+        host = np.asarray(par.arrays["host"])
+        board = np.asarray(par.arrays["board"])
+        out["reference_frames"] = host.astype(np.uint16)
+        out["board_frames"] = board.astype(np.uint16)
+        out["difference"] = board.astype(np.int32) - host.astype(np.int32)
+        out["parity_rel_error"] = np.asarray(par.arrays["rel_error"], np.float64)
+        out["parity_per_channel"] = np.asarray(par.per_channel, np.float64)
+        out["parity_over_time"] = np.asarray(par.per_frame, np.float64)
+    if ac.response_db:
+        out["acoustic_response_db"] = np.asarray(ac.response_db, np.float64)
+    for key, value in ac.arrays.items():
+        out[key] = np.asarray(value)
+    return out
+

@@ -1,0 +1,247 @@
+"""One board for the length of a run: connect, INFO, collect streams with host times, let go.
+
+``--device sim`` starts a virtual board (`bench-app emulate` with the ``--sim`` arguments) and
+stops it afterwards; any other value is a port or a pyserial URL of a board already running
+(a real one, or one started with `bench-app emulate`). `BoardSession` keeps the client, the
+board's INFO and a `StreamBuffer` that drains the client's queues, stamping each message with
+the host's ``time.perf_counter()`` when it was taken, and raising `LinkError` when the board
+has been gone longer than the client's timeout (the run then ends "interrupted").
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shlex
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from bench_app.core.errors import ConfigError, LinkError
+
+SIM = "sim"
+#: The untrained paper-shape model the virtual board runs for latency when none is given.
+DEFAULT_SIM_MODEL = "models/untrained_paper_shape.tflite"
+
+
+def sim_arguments(sim: str | None, *, model: str | None = None) -> list[str]:
+    """The `bench-app emulate` arguments from ``--sim "ARGS"`` (plus ``--model`` if missing)."""
+    try:
+        args = shlex.split(sim or "")
+    except ValueError as exc:
+        raise ConfigError(f"The --sim arguments cannot be split into words ({exc}).") from None
+    if model and "--model" not in args:
+        args += ["--model", model]
+    return args
+
+
+def default_model_path() -> str | None:
+    """The untrained model shipped in ``models/`` (found from the source tree), if present."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    path = root / DEFAULT_SIM_MODEL
+    return str(path) if path.is_file() else None
+
+
+class BoardSession:
+    """A connected board (and, for ``sim``, the virtual board process behind it).
+
+    Parameters
+    ----------
+    device
+        ``"sim"``, a port path, or a pyserial URL.
+    sim_args
+        Arguments for `bench-app emulate` when ``device == "sim"`` (ignored otherwise).
+    timeout
+        Seconds the board may be silent or gone before calls raise `LinkError`.
+    """
+
+    def __init__(self, device: str, sim_args: list[str] | None = None, timeout: float = 2.0):
+        self.device = device
+        self.sim_args = list(sim_args or [])
+        self.timeout = timeout
+        self.emulator = None
+        self.client = None
+        self.info = None
+        self._stack = contextlib.ExitStack()
+
+    def open(self) -> BoardSession:
+        """Start the virtual board if asked, connect, and read INFO; return self."""
+        from bench_app.core.device.client import BoardClient
+
+        try:
+            url = self.device
+            if self.device == SIM:
+                from bench_app.core.device.emulator.process import start_emulator
+
+                self.emulator = self._stack.enter_context(start_emulator(self.sim_args))
+                url = self.emulator.port
+            self.client = self._stack.enter_context(BoardClient.open(url, timeout=self.timeout))
+            self.info = self.client.info()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def close(self) -> None:
+        """Disconnect and stop the virtual board (idempotent, never raises)."""
+        with contextlib.suppress(Exception):
+            self._stack.close()
+
+    def __enter__(self) -> BoardSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def sample_rate(self) -> int:
+        """The board's sample rate (INFO)."""
+        return int(self.info.sample_rate_hz)
+
+    def has(self, capability: str) -> bool:
+        """Whether INFO lists ``capability`` (``"pcm"``, ``"inject_pcm"``, ``"results"``...)."""
+        return capability in tuple(self.info.capabilities)
+
+    def speaker_address(self) -> str | None:
+        """The virtual speaker's address from INFO, if the board has one."""
+        speaker = self.info.extra.get("speaker") if self.info else None
+        if isinstance(speaker, dict):
+            return speaker.get("address")
+        return speaker if isinstance(speaker, str) else None
+
+    def describe(self) -> dict[str, Any]:
+        """INFO as stored in the run's start document, with how the board was reached."""
+        doc = dict(self.info.to_dict())
+        doc["device"] = self.device
+        if self.emulator is not None:
+            doc["started_for_run"] = True
+            doc["sim_args"] = list(self.sim_args)
+        return doc
+
+
+class HoldsBoard:
+    """What a board-using procedure shares: its `BoardSession`, released by `close` or ``with``.
+
+    The run controller calls ``board_info()`` (which opens the session) before ``execute``;
+    a run cancelled in between never enters ``execute``, so the caller closes the procedure.
+    """
+
+    session: BoardSession | None = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Let go of the board (and stop a virtual board started for the run)."""
+        if self.session is not None:
+            self.session.close()
+
+
+@dataclass
+class Stamped:
+    """A message taken from the client's queue and the host time it was taken."""
+
+    message: Any
+    host_time: float
+
+
+@dataclass
+class StreamBuffer:
+    """Drains FRAME / PCM / RESULT messages from a client, stamped with ``perf_counter``.
+
+    ``poll`` waits briefly for anything new; a board that stays disconnected longer than
+    ``gone_after_s`` makes it raise `LinkError`, with everything taken so far kept here.
+    """
+
+    client: Any
+    gone_after_s: float = 2.0
+    frames: list = field(default_factory=list)
+    pcm: list = field(default_factory=list)
+    results: list[Stamped] = field(default_factory=list)
+    _down_since: float | None = None
+
+    def poll(self, wait_s: float = 0.02) -> int:
+        """Take what arrived (waiting up to ``wait_s`` for a RESULT); return messages taken."""
+        from bench_app.core.device.protocol import Stream
+
+        n = 0
+        got = None
+        if wait_s > 0:
+            try:
+                got = next(iter(self.client.results(timeout=wait_s)), None)
+            except LinkError:  # gone for now: check_link below decides when it is for good
+                time.sleep(wait_s)
+        now = time.perf_counter()
+        if got is not None:
+            self.results.append(Stamped(got, now))
+            n += 1
+        for r in self.client.drain(Stream.RESULTS):
+            self.results.append(Stamped(r, now))
+            n += 1
+        frames = self.client.drain(Stream.FRAMES)
+        pcm = self.client.drain(Stream.PCM)
+        self.frames.extend(frames)
+        self.pcm.extend(Stamped(p, now) for p in pcm)
+        n += len(frames) + len(pcm)
+        self.check_link()
+        return n
+
+    def check_link(self) -> None:
+        """Raise `LinkError` once the board has been gone for ``gone_after_s``."""
+        if self.client.connected:
+            self._down_since = None
+            return
+        now = time.perf_counter()
+        self._down_since = self._down_since or now
+        if now - self._down_since > self.gone_after_s:
+            raise LinkError(
+                f"The board at {self.client.url!r} vanished mid-run and did not come back "
+                f"within {self.gone_after_s:g} s."
+            )
+
+    def pcm_end(self) -> int | None:
+        """One past the last board sample index received on the PCM stream."""
+        if not self.pcm:
+            return None
+        last = self.pcm[-1].message
+        return int(last.sample_index) + len(last.samples)
+
+
+def join_pcm(chunks: list, start: int, end: int | None = None) -> tuple[np.ndarray, int]:
+    """The PCM from board sample ``start`` to ``end`` (exclusive), gaps filled with zeros.
+
+    Returns the samples and how many were missing (lost chunks) inside the range.
+    """
+    msgs = [c.message if isinstance(c, Stamped) else c for c in chunks]
+    if end is None:
+        end = max((int(m.sample_index) + len(m.samples) for m in msgs), default=start)
+    out = np.zeros(max(0, end - start), np.int16)
+    have = np.zeros(len(out), bool)
+    for m in msgs:
+        lo, hi = int(m.sample_index) - start, int(m.sample_index) + len(m.samples) - start
+        a, b = max(lo, 0), min(hi, len(out))
+        if b > a:
+            out[a:b] = m.samples[a - lo : b - lo]
+            have[a:b] = True
+    return out, int((~have).sum())
+
+
+def clock_anchor(chunks: list[Stamped], sample_rate: int) -> tuple[int, float] | None:
+    """``(sample, host_time)``: the board sample whose capture the host saw soonest.
+
+    Each PCM chunk taken at host time ``t`` ends with sample ``e - 1``, so that sample reached
+    the board's front end at or before ``t``; the chunk minimising ``t - e / rate`` bounds the
+    board clock most tightly. ``host_time(s) = host_time + (s - sample) / rate`` after it.
+    """
+    if not chunks:
+        return None
+    best = min(chunks, key=lambda c: c.host_time - (c.message.sample_index
+                                                    + len(c.message.samples)) / sample_rate)
+    end = int(best.message.sample_index) + len(best.message.samples)
+    return end, best.host_time
