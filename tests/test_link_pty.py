@@ -113,3 +113,43 @@ def test_discovery_lists_boards_first_and_the_virtual_board_last(monkeypatch):
     assert [e.likely_board for e in entries] == [True, False, False]
     assert entries[-1].kind == "virtual"
     assert [e.name for e in discovery.list_devices(include_virtual=False)][-1] == "/dev/ttyS0"
+
+
+def test_socket_url_reaches_a_tcp_board_and_reconnects_when_it_drops_the_connection():
+    import socket
+
+    from bench_app.core.device.client import BoardClient
+    from bench_app.core.device.protocol import Decoder, Hello, Info, encode
+
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+    served = []
+
+    def serve():  # answers HELLO with INFO; hangs up after the first connection's answer
+        for round_ in range(2):
+            conn, _ = server.accept()
+            dec = Decoder()
+            with conn:
+                while True:
+                    data = conn.recv(4096)
+                    if not data:
+                        break
+                    for p in dec.feed(data):
+                        if isinstance(p.message, Hello):
+                            conn.sendall(encode(Info(f"tcp-{round_}"), round_))
+                            served.append(round_)
+                    if round_ == 0 and served:
+                        break  # the board's network stack drops the connection
+
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+    try:
+        with BoardClient.open(f"socket://127.0.0.1:{port}", timeout=3.0) as client:
+            assert client.info().firmware_version == "tcp-0"
+            assert wait_for(lambda: client.stats.disconnects == 1)
+            assert wait_for(lambda: client.connected)
+            assert client.info().firmware_version == "tcp-1"
+            assert client.stats.reconnects == 1
+    finally:
+        server.close()
+        t.join(timeout=2)

@@ -413,8 +413,15 @@ class BoardClient:
         """Send `msg` and wait for a reply `match` accepts: `REPLY_TRIES` tries of
         `REPLY_TIMEOUT_S` each (docs/protocol.md 6.4); a link that is down is waited for up
         to `timeout` per try. Raises `LinkError` when no reply comes."""
+        wait = self.timeout if timeout is None else timeout
         for _ in range(REPLY_TRIES):
-            seq = self._send_waiting(msg, timeout)
+            try:
+                seq = self._send_waiting(msg, timeout)
+            except LinkError:
+                # The port vanished under the write: try again once it is back.
+                if self._link.closed or not self._link.wait_connected(wait):
+                    raise
+                continue
             if seqs is not None:
                 seqs.append(seq)
             reply_by = time.monotonic() + REPLY_TIMEOUT_S

@@ -13,8 +13,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import select
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -89,7 +89,7 @@ class SerialLink:
         self._write_timeout = write_timeout
         self._baudrate = baudrate
         self._reconnect = reconnect
-        # socket:// and other network handlers report in_waiting as 0/1: read in chunks.
+        # Network handlers (rfc2217://...) report in_waiting as 0/1: read in chunks.
         self._chunked = "://" in url and not url.startswith("loop://")
         self._port: Any = None
         self._write_lock = threading.Lock()
@@ -192,6 +192,17 @@ class SerialLink:
                     log.exception("board link consumer failed on %d bytes", len(data))
 
     def _read(self, port) -> bytes:
+        sock = getattr(port, "_socket", None)
+        if sock is not None:
+            # socket://: pyserial's read() drops the bytes it already got when the peer closes
+            # in the same call, so receive from its socket directly.
+            ready, _, _ = select.select([sock], [], [], self._read_timeout)
+            if not ready:
+                return b""
+            data = sock.recv(65536)
+            if not data:
+                raise serial.SerialException("the board closed the connection")
+            return data
         if self._chunked:
             return port.read(65536)
         waiting = port.in_waiting
@@ -220,6 +231,7 @@ class SerialLink:
         """The port vanished: close it, count it, tell the owner (reader thread reopens)."""
         if not self._up.is_set():
             return
+        self._up.clear()  # first, so nobody sees "connected" on a port being closed
         self.last_error = _reason(exc)
         self.counters.disconnects += 1
         log.info("board link %s lost: %s", self.url, self.last_error)
@@ -249,13 +261,3 @@ def _reason(exc: BaseException) -> str:
     text = str(exc).strip().rstrip(".") or type(exc).__name__
     return text.splitlines()[0]
 
-
-def wait_until(predicate: Callable[[], bool], timeout: float, poll: float = 0.01) -> bool:
-    """Poll `predicate` until it is true or `timeout` s pass; return its last value."""
-    deadline = time.monotonic() + timeout
-    while True:
-        if predicate():
-            return True
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(poll)
