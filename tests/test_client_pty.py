@@ -282,3 +282,23 @@ def test_capture_with_a_lost_frame_stops_when_the_board_is_past_the_clip():
     assert cap.missing == 1 and cap.missing_positions == [20]
     assert cap.frames == clip[:20] + clip[21:n]  # padding frames left out
     assert cap.error is None
+
+
+def test_pcm_results_heartbeats_and_board_errors_go_where_they_belong():
+    from bench_app.core.device.protocol import ErrorReport, Heartbeat, Pcm, Result
+
+    pcm = [Pcm(10_000 * k, 160 * k, np.arange(160, dtype=np.int16) + k, 1) for k in range(5)]
+    res = [Result(k, k, 16000 * k, 16000 * k + 80000, np.array([k, -k], np.int8), 2000, 30000,
+                  33000, 0.5, -2, 7, 7) for k in range(3)]  # fmt: skip
+    with ScriptedBoard() as board, BoardClient.open(board.path) as client:
+        board.send(pcm[0], res[0], Heartbeat(5, audio_overruns=3, tx_overflows=1), *pcm[1:],
+                   ErrorReport(ErrorCode.AUDIO_OVERRUN, 6, "ring overflow"), *res[1:])
+        assert list(client.results(timeout=0.5)) == res
+        assert list(client.pcm(timeout=0.1)) == pcm
+        assert list(client.frames(timeout=0.1)) == []
+        stats = client.stats
+        board.assert_done()
+    assert res[1].probabilities.tolist() == [1.5, 0.5]  # 0.5 * (q - (-2))
+    assert (stats.pcm_chunks, stats.results, stats.heartbeats, stats.board_errors) == (5, 3, 1, 1)
+    assert (stats.board_audio_overruns, stats.board_tx_overflows) == (3, 1)
+    assert client.board_errors[0].text == "ring overflow"
