@@ -9,6 +9,8 @@ smoothing in Q14; the output is ``max((scaled - min(estimate, scaled)) >> smooth
 ``noise_reduction_enable = False`` skips the stage, as MLTK does: the signal passes unchanged
 and the estimate stays zero. (TensorFlow's op has no switch; it runs the stage always, and
 ``min_signal_remaining = 1.0`` makes it pass the signal while still updating the estimate.)
+MLTK refuses PCAN without noise reduction, and so does `FrontendConfig`. The Q14 parameters
+are derived here; the per-value code is in `_channel_kernel`.
 """
 
 from __future__ import annotations

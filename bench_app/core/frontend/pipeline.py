@@ -3,8 +3,11 @@ reduction -> PCAN -> log scale, exactly as TFLM's frontend.c runs it frame by fr
 
 `FrontendPlan` holds everything derived from a `FrontendConfig` (tables, shifts); `run_frames`
 runs equal-length clips, carrying the noise estimate in and out so `streaming.MicroFrontend`
-can continue where the last chunk stopped. Every stage but noise reduction is frame-local and is
-run on all frames of all clips together.
+can continue where the last chunk stopped. Two numba kernels do the work: `_frame_kernel` runs
+the frame-local stages (window, FFT, filterbank) on blocks of frames of all clips in parallel;
+`_channel_kernel` runs noise reduction, PCAN and log scale, in frame order (the noise estimate
+is carried) and in parallel over channels and clips. With ``stages=True`` the same kernels also
+write out every intermediate result, so the debug output is the computation that ran.
 """
 
 from __future__ import annotations
