@@ -139,3 +139,16 @@ def test_streaming_in_any_chunks_equals_one_call(cuts):
 def test_bad_keys_and_values_name_the_key(spec, key):
     with pytest.raises(ConfigError, match=key):
         ChannelConfig.parse(spec)
+
+
+def test_ir_file_is_convolved(tmp_path):
+    import soundfile as sf
+
+    ir = np.zeros(400)
+    ir[100], ir[300] = 0.5, -0.25
+    path = tmp_path / "ir.wav"
+    sf.write(path, ir, FS, subtype="FLOAT")
+    x = burst_signal()
+    y = Channel(ChannelConfig.parse(f"ir={path}")).process(x).astype(float)
+    expected = signal.lfilter(ir, [1.0], x.astype(float))
+    assert np.max(np.abs(y - expected)) <= 1.5  # int16 rounding of the IR and output
