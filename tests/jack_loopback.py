@@ -22,10 +22,11 @@ import os
 import shutil
 import signal
 import subprocess
-import threading
+import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -50,7 +51,16 @@ class JackServer:
     process: subprocess.Popen
     rate: int = RATE
     period: int = PERIOD
+    log: str = ""
     _old_env: dict[str, str | None] = field(default_factory=dict)
+
+    def log_tail(self, lines: int = 3) -> str:
+        """The last lines jackd printed, joined with " / "."""
+        try:
+            text = Path(self.log).read_text(errors="replace")
+        except OSError:
+            return "(no log)"
+        return " / ".join(text.strip().splitlines()[-lines:])
 
     @property
     def env(self) -> dict[str, str]:
@@ -173,8 +183,13 @@ class JackServer:
             sd._initialize()
 
 
-def start_jackd(rate: int = RATE, period: int = PERIOD, timeout: float = 5.0) -> JackServer:
+def start_jackd(
+    rate: int = RATE, period: int = PERIOD, timeout: float = 10.0, server_args: tuple = ()
+) -> JackServer:
     """Start a private jackd with the dummy driver and wait until it takes clients.
+
+    jackd's own output goes to a temporary file (`JackServer.log`): its xrun and client
+    messages are what explains a loopback that lost audio.
 
     Raises
     ------
@@ -184,40 +199,39 @@ def start_jackd(rate: int = RATE, period: int = PERIOD, timeout: float = 5.0) ->
     missing = [t for t in _TOOLS if shutil.which(t) is None]
     if missing:
         raise JackUnavailable(f"{', '.join(missing)} not on PATH (Debian package jackd2)")
-    name = f"bench-test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    # Short and of fixed length: jack_lsp (libjack 1.9.21) aborts in malloc for some server
+    # name lengths (24, 40, 56... characters seen here), so never let a PID's digits vary it.
+    name = f"bt{os.getpid() % 10**6:06d}{uuid.uuid4().hex[:4]}"
     env = {**os.environ, "JACK_DEFAULT_SERVER": name, "JACK_NO_START_SERVER": "1"}
-    cmd = ["jackd", "--no-realtime", "-d", "dummy", "-r", str(rate), "-p", str(period)]
-    process = subprocess.Popen(
-        cmd,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    server = JackServer(name, process, rate, period)
+    cmd = [
+        "jackd",
+        "--no-realtime",
+        *server_args,
+        "-d",
+        "dummy",
+        "-r",
+        str(rate),
+        "-p",
+        str(period),
+    ]
+    fd, log = tempfile.mkstemp(prefix=f"jackd-{name}-", suffix=".log")
+    with os.fdopen(fd, "w") as out:
+        process = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
+    server = JackServer(name, process, rate, period, log=log)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            output = (process.stdout.read() if process.stdout else "").strip().splitlines()
             raise JackUnavailable(
-                f"jackd exited with status {process.returncode}: {' / '.join(output[-3:])}"
+                f"jackd exited with status {process.returncode}: {server.log_tail()}"
             )
         ready = subprocess.run(
             ["jack_lsp", "-s", name], env=env, capture_output=True, text=True, timeout=10
         )
         if ready.returncode == 0 and "system:playback_1" in ready.stdout:
-            threading.Thread(target=_drain, args=(process,), daemon=True).start()
             return server
         time.sleep(0.05)
     server.stop()
-    raise JackUnavailable(f"jackd did not accept clients within {timeout} s")
-
-
-def _drain(process: subprocess.Popen) -> None:
-    """Read jackd's output so that a full pipe never blocks it."""
-    if process.stdout is not None:
-        for _ in process.stdout:
-            pass
+    raise JackUnavailable(f"jackd did not accept clients within {timeout} s: {server.log_tail()}")
 
 
 def jack_device(direction: str = "output") -> devices.AudioDevice:

@@ -47,9 +47,10 @@ def _play_and_record(server, pcm: np.ndarray, **level) -> tuple[np.ndarray, obje
         rec_port = server.wait_for_new_port(before_in, "input")
         before_out = set(server.ports("output"))
         handle = audio_io.play(
-            pcm, RATE, out_dev, lead_in_s=LEAD_IN_S, gap_s=GAP_S, blocking=False, **level
+            pcm, RATE, out_dev, lead_in_s=LEAD_IN_S, gap_s=GAP_S, start=False, **level
         )
         server.loop(server.wait_for_new_port(before_out, "output"), rec_port)
+        handle.start()
         handle.wait()
         time.sleep(4 * server.period / RATE)  # let the last periods reach the recorder
     return recorder.samples().astype(np.float64) * 32768.0, handle, recorder
@@ -105,9 +106,10 @@ def test_jack_carries_audio_to_another_process(jack_server, tmp_path):
     try:
         before = set(jack_server.ports("output"))
         handle = audio_io.play(
-            pcm, RATE, "system, JACK", level_dbfs=-12.0, lead_in_s=LEAD_IN_S, blocking=False
+            pcm, RATE, "system, JACK", level_dbfs=-12.0, lead_in_s=LEAD_IN_S, start=False
         )
         jack_server.loop(jack_server.wait_for_new_port(before, "output"), port)
+        handle.start()
         handle.wait()
         assert child.wait(timeout=20) == 0
     finally:

@@ -234,6 +234,7 @@ def play(
     channels: int = 1,
     blocking: bool = True,
     blocksize: int = 0,
+    start: bool = True,
 ) -> Playback:
     """Play a mono int16 stimulus through a PortAudio output device.
 
@@ -258,11 +259,16 @@ def play(
         Wait until played (default) or return a running handle at once.
     blocksize : int
         Frames per callback; 0 lets the host API choose (JACK: its period).
+    start : bool
+        False opens the stream but does not start it (`blocking` is then ignored): its ports
+        exist, so it can be wired (JACK) before `Playback.start()`, with no race against the
+        lead-in.
 
     Returns
     -------
     Playback
-        Finished when `blocking`, else running: `wait()`, `stop()`, `onset_time`.
+        Finished when `blocking`, running when not, opened when not `start`: `start()`,
+        `wait()`, `stop()`, `onset_time`.
 
     Raises
     ------
@@ -283,7 +289,8 @@ def play(
     target = device if isinstance(device, AudioDevice) else find_device(device, "output")
     check_settings(target, "output", sample_rate, channels)
     playback = Playback(target, buffer, sample_rate, lead_in, len(pcm_int16), blocksize)
-    playback.start()
-    if blocking:
-        playback.wait()
+    if start:
+        playback.start()
+        if blocking:
+            playback.wait()
     return playback
