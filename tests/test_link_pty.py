@@ -108,10 +108,14 @@ def test_discovery_lists_boards_first_and_the_virtual_board_last(monkeypatch):
                         description="Coral Dev Board Micro", hwid="USB VID:PID=18D1:93FF"),
     ]  # fmt: skip
     monkeypatch.setattr(list_ports, "comports", lambda: ports)
+    from bench_app.core.device.emulator import process
+
+    running = [{"port": "/tmp/emu/port", "pid": 42, "model_sha256": None}]
+    monkeypatch.setattr(process, "running_emulators", lambda: running)
     entries = discovery.list_devices()
-    assert [e.name for e in entries] == ["/dev/ttyACM3", "/dev/ttyS0", "sim"]
-    assert [e.likely_board for e in entries] == [True, False, False]
-    assert entries[-1].kind == "virtual"
+    assert [e.name for e in entries] == ["/dev/ttyACM3", "/dev/ttyS0", "/tmp/emu/port", "sim"]
+    assert [e.likely_board for e in entries] == [True, False, False, False]
+    assert [e.kind for e in entries[-2:]] == ["virtual", "virtual"]
     assert [e.name for e in discovery.list_devices(include_virtual=False)][-1] == "/dev/ttyS0"
 
 

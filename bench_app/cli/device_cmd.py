@@ -102,9 +102,10 @@ def run_devices(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"devices": [e.as_dict() for e in entries]}))
         return 0
+    width = max(len(e.name) for e in entries)
     for e in entries:
         mark = "*" if e.likely_board else " "
-        print(f"{mark} {e.name:<24} {e.kind:<8} {e.description}")
+        print(f"{mark} {e.name:<{width}}  {e.kind:<8} {e.description}")
     if not any(e.likely_board for e in entries):
         print("(no Coral Dev Board Micro found on USB; * marks one)")
     return 0

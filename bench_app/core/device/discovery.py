@@ -1,4 +1,4 @@
-"""Find boards: the serial ports pyserial lists, plus the virtual board as the entry "sim".
+"""Find boards: the serial ports pyserial lists, the virtual boards running here, and "sim".
 
 A Coral Dev Board Micro running coralmicro firmware enumerates as USB CDC with VID:PID
 18D1:93FF (the ID coralmicro's own ``scripts/flashtool.py`` looks for); such ports are
@@ -33,7 +33,8 @@ class DeviceEntry:
 
 
 def list_devices(include_virtual: bool = True) -> list[DeviceEntry]:
-    """Serial ports (boards first) and, unless told not to, the virtual board ``sim``."""
+    """Serial ports (boards first) and, unless told not to, the virtual boards already running
+    (their port paths) and ``sim`` (a virtual board started on demand)."""
     from serial.tools import list_ports
 
     entries = []
@@ -51,6 +52,19 @@ def list_devices(include_virtual: bool = True) -> list[DeviceEntry]:
         )
     entries.sort(key=lambda e: (not e.likely_board, e.name))
     if include_virtual:
+        from bench_app.core.device.emulator.process import running_emulators
+
+        for emu in running_emulators():
+            model = emu.get("model_sha256")
+            entries.append(
+                DeviceEntry(
+                    name=str(emu["port"]),
+                    url=str(emu["port"]),
+                    kind="virtual",
+                    description=f"running virtual Coral Micro (pid {emu.get('pid')}, "
+                    f"{'model ' + str(model)[:12] if model else 'no model'})",
+                )
+            )
         entries.append(
             DeviceEntry(
                 name=SIM_NAME,
