@@ -302,3 +302,15 @@ def test_pcm_results_heartbeats_and_board_errors_go_where_they_belong():
     assert (stats.pcm_chunks, stats.results, stats.heartbeats, stats.board_errors) == (5, 3, 1, 1)
     assert (stats.board_audio_overruns, stats.board_tx_overflows) == (3, 1)
     assert client.board_errors[0].text == "ring overflow"
+
+
+def test_a_board_that_stops_its_heartbeats_is_reported_gone_though_its_port_is_open():
+    from bench_app.core.device.protocol import Heartbeat
+
+    with ScriptedBoard() as board, BoardClient.open(board.path, silent_after_s=0.4) as client:
+        assert list(client.frames(timeout=0.2)) == []  # no heartbeat seen yet: just empty
+        board.send(Heartbeat(1), frames(1)[0])
+        assert list(client.frames(timeout=0.2)) == frames(1)  # 0.2 s quiet: still alive
+        with pytest.raises(LinkError, match="not even a heartbeat"):
+            list(client.frames(timeout=0.5))
+        assert client.connected

@@ -147,11 +147,17 @@ class BoardClient:
     queue_limit : int
         Most messages kept per stream queue; older ones beyond it are dropped and counted
         (``queue_overflows``). The default keeps over an hour of every stream.
+    silent_after_s : float
+        A board that has sent HEARTBEATs and then nothing at all for this long is treated as
+        gone (docs/protocol.md 6.4), even if its port is still open.
     """
 
-    def __init__(self, url: str, *, timeout: float = 2.0, queue_limit: int = 2_000_000) -> None:
+    def __init__(self, url: str, *, timeout: float = 2.0, queue_limit: int = 2_000_000,
+                 silent_after_s: float = 2.0) -> None:  # fmt: skip
         self.url = url
         self.timeout = timeout
+        self.silent_after_s = silent_after_s
+        self._last_rx = time.monotonic()
         self.last_info: Info | None = None
         self.last_heartbeat: Heartbeat | None = None
         self.logs: collections.deque[Log] = collections.deque(maxlen=10_000)
@@ -192,6 +198,11 @@ class BoardClient:
     def connected(self) -> bool:
         """True while the port is open (False while reconnecting)."""
         return self._link.connected
+
+    @property
+    def silent_for_s(self) -> float:
+        """Seconds since the board last sent any byte."""
+        return time.monotonic() - self._last_rx
 
     # ------------------------------------------------------------------ commands
 
@@ -464,10 +475,18 @@ class BoardClient:
                     self._cond.wait(left)
                 item = q.popleft() if q else None
             if item is None:
-                if not self.connected and not self._link.closed:
+                if self._link.closed:
+                    return
+                if not self.connected:
                     raise LinkError(
                         f"The board at {self.url!r} vanished and did not come back within "
                         f"{timeout:g} s ({self._link.last_error or 'no reason given'})."
+                    )
+                silent = self.silent_for_s
+                if self._counts["beats"] and silent > self.silent_after_s:
+                    raise LinkError(
+                        f"The board at {self.url!r} has sent nothing, not even a heartbeat, "
+                        f"for {silent:.1f} s."
                     )
                 return
             yield item
@@ -493,6 +512,7 @@ class BoardClient:
                 self.send(Start(frozenset(self._running)))
 
     def _on_data(self, data: bytes) -> None:
+        self._last_rx = time.monotonic()
         with self._rx_lock:
             self._dispatch(self._decoder.feed(data))
 
