@@ -89,4 +89,25 @@ def run_gui(store_dir: str | None = None, device: str | None = None, demo: bool 
         window.views["Alignment"].start_when_connected("sweep")
     if quit_after_s:
         QTimer.singleShot(int(quit_after_s * 1000), window.close)
+    close_on_signals(window)
     return int(app.exec())
+
+
+def close_on_signals(window) -> None:
+    """SIGTERM / Ctrl-C close the window the normal way (run cancelled, virtual board stopped).
+
+    Python runs signal handlers only when it gets control, so a timer hands it control
+    every 200 ms while Qt's event loop runs.
+    """
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    def close(*_args) -> None:
+        QTimer.singleShot(0, window.close)
+
+    signal.signal(signal.SIGTERM, close)
+    signal.signal(signal.SIGINT, close)
+    tick = QTimer(window)
+    tick.timeout.connect(lambda: None)
+    tick.start(200)

@@ -38,6 +38,7 @@ class RunBridge(QObject):
         self.controller = None
         self.store = None
         self.documents_seen = 0
+        self._active_uid: str | None = None
         # Emitted in the run thread, delivered in this object's (the GUI) thread.
         self._incoming.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
@@ -50,22 +51,25 @@ class RunBridge(QObject):
         self.documents_seen += 1
         self.document.emit(kind, doc)
         if kind == "stop":
+            if doc.get("run_uid") == self._active_uid:
+                self._active_uid = None
             self.finished.emit(doc)
 
     @property
     def running(self) -> bool:
-        """True while a run is started and has not emitted its stop document."""
-        return self.controller is not None and not self.controller.finished
+        """True from `start` until the run's stop document reached the GUI thread."""
+        return self._active_uid is not None
 
-    def start(self, procedure, store=None):
+    def start(self, procedure, store=None, extra_subscribers=()):
         """Run ``procedure`` in a ``RunController`` thread, saved to ``store`` if given."""
         from bench_app.core.runs import RunController
 
         if self.running:
             raise RuntimeError("a run is already going")
         subscribers = [store.subscriber()] if store is not None else []
-        controller = RunController(procedure, [*subscribers, self])
+        controller = RunController(procedure, [*subscribers, *extra_subscribers, self])
         self.controller, self.store = controller, store
+        self._active_uid = controller.uid
         self.started.emit(controller.uid, str(getattr(procedure, "name", "run")))
         controller.start()
         return controller
@@ -88,4 +92,4 @@ class RunBridge(QObject):
     @property
     def paused(self) -> bool:
         """True while the current run is paused."""
-        return self.running and self.controller.paused
+        return self.running and self.controller is not None and self.controller.paused

@@ -52,7 +52,7 @@ def info_text(info) -> str:
     """One line describing a board from its INFO."""
     if info is None:
         return "not connected"
-    model = info.model_sha256[:12] if info.model_sha256 else "no model"
+    model = info.model_sha256[:8] if info.model_sha256 else "none"
     fe = info.frontend or {}
     band = ""
     if fe:
@@ -61,10 +61,8 @@ def info_text(info) -> str:
             f"{fe.get('fe.filterbank_lower_band_limit', '?')}–"
             f"{fe.get('fe.filterbank_upper_band_limit', '?')} Hz"
         )
-    return (
-        f"{info.board} fw {info.firmware_version} · {info.sample_rate_hz} Hz · "
-        f"model {model}{band}"
-    )
+    head = f"{info.board} · fw {info.firmware_version} · {info.sample_rate_hz} Hz"
+    return f"{head} · model {model}{band}"
 
 
 def health_text(stats) -> str:
@@ -72,8 +70,8 @@ def health_text(stats) -> str:
     if stats is None:
         return ""
     return (
-        f"frames {stats.frames:,} · drops {stats.total_drops} · CRC errors {stats.crc_errors} "
-        f"· reconnects {stats.reconnects}"
+        f"frames {stats.frames:,} · results {stats.results:,} · drops {stats.total_drops} · "
+        f"CRC err {stats.crc_errors} · reconnects {stats.reconnects}"
     )
 
 
@@ -112,7 +110,9 @@ class DeviceBar(QWidget):
         self.info_label.setMinimumWidth(80)
         self.info_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.health_label = QLabel("")
-        self.health_label.setToolTip("Link health since connecting")
+        self.health_label.setToolTip("Link health since connecting: FRAME and RESULT messages "
+                                     "received, messages lost (sequence gaps), CRC errors, "
+                                     "reconnects of the port")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
         layout.addWidget(QLabel("Board:"))

@@ -116,14 +116,14 @@ class FrameRing:
             return
         if rows.shape[1] != self._data.shape[1]:
             raise ValueError(f"expected {self._data.shape[1]} channels, got {rows.shape[1]}")
-        skipped = max(0, len(rows) - self.capacity)
-        rows = rows[skipped:]
-        numbers = np.arange(first + skipped, first + skipped + len(rows), dtype=np.int64)
+        numbers = np.arange(first, first + len(rows), dtype=np.int64)
         with self._lock:
-            slots = numbers % self.capacity
-            self._data[slots] = rows
-            self._number[slots] = numbers
-            self.last = max(self.last, int(numbers[-1]))
+            last = max(self.last, int(numbers[-1]))
+            keep = numbers > last - self.capacity  # frames older than the window are dropped
+            slots = numbers[keep] % self.capacity
+            self._data[slots] = rows[keep]
+            self._number[slots] = numbers[keep]
+            self.last = last
             self._version += 1
 
     def window(self, lo: int, hi: int) -> np.ndarray:

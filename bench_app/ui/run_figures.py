@@ -122,7 +122,9 @@ class RunFigures(QWidget):
             f"run {n} {inp.uid[:8]} ({inp.procedure}, {inp.run.get('status')}, "
             f"{'pass' if inp.passed() else 'fail' if inp.passed() is False else 'no verdict'})"
             for n, inp in zip(names, inputs, strict=True)))
-        self._spectrograms(inputs[0])
+        with_frames = [i for i in inputs if i.array("reference_frames") is not None]
+        if with_frames:
+            self._spectrograms(with_frames[0])
         kinds = {inp.procedure for inp in inputs}
         alignment = "latency" not in kinds or len(kinds) > 1
         for w in (self.spectrograms, self.per_channel, self.over_time):

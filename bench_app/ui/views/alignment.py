@@ -371,6 +371,7 @@ class AlignmentView(QWidget):
                 plot.set_frames(np.asarray(frames, np.float32), 0.0, step)
         if ref is not None and len(ref):
             self.spectrograms.show_window(len(ref) * step, len(ref) * step)
+            self.spectrograms.set_cursor(len(ref) * step / 2)
         pc, ot = arrays.get("parity_per_channel"), arrays.get("parity_over_time")
         if pc is not None:
             self._bars(100 * np.asarray(pc, float))

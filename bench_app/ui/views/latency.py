@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -21,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..ring_buffer import RingBuffer
+from ..views.alignment import output_devices
 from ..widgets.plots import PALETTE, budget_line, fast_curve, make_plot
 from ..widgets.run_controls import RunControls
 from ..widgets.stats_widgets import Histogram, PercentileTable
@@ -45,11 +48,21 @@ class LatencyView(QWidget):
         self.buffers = {name: RingBuffer(CAPACITY) for name, *_ in SERIES}
         self._run_uid: str | None = None
         self._drawn_version = -1
+        self._last_end: int | None = None
         self.budget_ms: float | None = None
         self.count = QSpinBox()
         self.count.setRange(1, 100_000)
         self.count.setValue(50)
         self.count.setSuffix(" inferences")
+        self.output = QComboBox()
+        self.output.addItem("virtual speaker (pink noise)", "virtual")
+        self.output.addItem("none (the microphone as it is)", "none")
+        for label, value in output_devices():
+            self.output.addItem(f"{label} (pink noise)", value)
+        self.level = QDoubleSpinBox()
+        self.level.setRange(-80.0, 0.0)
+        self.level.setValue(-30.0)
+        self.level.setSuffix(" dBFS RMS")
         self.run_controls = RunControls(ctx, "latency", self.make_procedure)
         self.table = PercentileTable([name for name, *_ in SERIES])
         self.budget_label = QLabel("Real-time budget: the window hop (set by the run).")
@@ -58,6 +71,8 @@ class LatencyView(QWidget):
         self.model_label.setWordWrap(True)
         form = QFormLayout()
         form.addRow("Count", self.count)
+        form.addRow("Audio", self.output)
+        form.addRow("Level", self.level)
         left = QWidget()
         left.setMaximumWidth(520)
         ll = QVBoxLayout(left)
@@ -99,7 +114,8 @@ class LatencyView(QWidget):
         from ..procedures import OnWindowBoard
 
         session = self.ctx.session()
-        params = LatencyParams(device=session.device, count=int(self.count.value()))
+        params = LatencyParams(device=session.device, count=int(self.count.value()),
+                               output=self.output.currentData(), level_dbfs=self.level.value())
         return OnWindowBoard(LatencyProcedure(params), session)
 
     def start(self) -> bool:
@@ -124,6 +140,7 @@ class LatencyView(QWidget):
         for b in self.buffers.values():
             b.clear()
         self._drawn_version = -1
+        self._last_end = None
         self.run_controls.progress.setValue(0)
         self.timer.start()
 
@@ -152,6 +169,12 @@ class LatencyView(QWidget):
             v = data.get(key)
             self.buffers[name].append(float(v) * scale if isinstance(v, int | float) else np.nan)
         self._take_budget(data)
+        end = data.get("window_end_sample")
+        if isinstance(end, int) and self._last_end is not None and end > self._last_end:
+            info = self.ctx.board_info()
+            rate = float(getattr(info, "sample_rate_hz", 0) or 16000)
+            self.set_budget(1000.0 * (end - self._last_end) / rate)  # the hop, live
+        self._last_end = end if isinstance(end, int) else None
 
     def _take_budget(self, data: dict) -> None:
         for key in ("budget_ms", "hop_ms"):

@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
 
 from ..model_catalog import BUDGET_BYTES, MODELS_DIR, list_models
 
-COLUMNS = ("file", "size", "budget (1.8 MB)", "arena", "ops", "operators", "trained", "sha256")
+COLUMNS = ("file", "size", "flash budget (1.8 MiB)", "arena", "op count", "trained", "sha256",
+           "operators")
 
 
 def _kib(n: int | None) -> str:
@@ -43,8 +44,9 @@ class ModelView(QWidget):
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(list(COLUMNS))
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
         self.table.setWordWrap(True)
         self.note = QLabel(
             f"Models in {folder}. Size is checked against the flash budget of "
@@ -77,13 +79,13 @@ class ModelView(QWidget):
             trained = {True: "untrained", False: "trained", None: "unknown"}[e.untrained]
             ops = e.error or ", ".join(e.ops)
             cells = (e.path.name, f"{e.size_bytes:,} B", share, _kib(e.arena_bytes),
-                     str(e.subgraph_ops), ops, trained, e.sha256[:16])
+                     str(e.subgraph_ops), trained, e.sha256[:16], ops)
             for j, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if j == 2:
                     item.setForeground(QColor("#15803D" if e.fits_budget else "#B91C1C"))
-                if j == 5:
-                    item.setToolTip(ops)
+                if j == len(cells) - 1:
+                    item.setToolTip(e.description or ops)
                 self.table.setItem(i, j, item)
         self.table.resizeRowsToContents()
         self.set_board_info(getattr(self.ctx, "board_info", lambda: None)())

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Signal
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from .plots import make_plot
 
@@ -109,6 +109,8 @@ class SpectrogramStack(QWidget):
             layout.addWidget(s, 1)
             self.plots.append(s)
         self.readout = QLabel("cursor: drag the red line")
+        self.readout.setMinimumWidth(100)
+        self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         layout.addWidget(self.readout)
         self._moving = False
 
@@ -129,8 +131,8 @@ class SpectrogramStack(QWidget):
         for s in self.plots:
             col = s.value_at(t)
             if col is not None:
-                title = s.plot.getPlotItem().titleLabel.text
-                parts.append(f"{title}: mean {float(np.mean(col)):.1f}")
+                title = s.plot.getPlotItem().titleLabel.text.split(":")[0]
+                parts.append(f"{title}: mean {float(np.nanmean(col)):.1f}")
         self.readout.setText(" · ".join(parts))
         self.cursor_moved.emit(t)
 

@@ -50,7 +50,7 @@ class PercentileTable(QTableWidget):
 
     def __init__(self, columns: list[str]) -> None:
         super().__init__(len(PERCENTILE_ROWS), len(columns))
-        self.setHorizontalHeaderLabels([f"{c} (ms)" for c in columns])
+        self.setHorizontalHeaderLabels([f"{c.replace(' ', chr(10), 1)}\n(ms)" for c in columns])
         self.setVerticalHeaderLabels([r[0] for r in PERCENTILE_ROWS])
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)

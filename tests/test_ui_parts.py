@@ -1,0 +1,204 @@
+"""The window's parts without a board: ring buffers, the live error, model reading, bridge.
+
+References: a ``collections.deque`` for the ring buffers; the core's ``relerr`` (the metric's
+definition) and batch front end for the live error; TFLite's own interpreter
+(``ai_edge_litert``) for the operators of a .tflite file; a ``DocumentLog`` subscriber of the
+same run for the bridge.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bench_app.ui.ring_buffer import FrameRing, RingBuffer
+
+ROOT = Path(__file__).resolve().parents[1]
+MODEL = ROOT / "models" / "untrained_paper_shape.tflite"
+
+
+@settings(max_examples=60, deadline=None)
+@given(capacity=st.integers(1, 20),
+       chunks=st.lists(st.lists(st.floats(-1e6, 1e6, width=32), max_size=30), max_size=8))
+def test_ring_buffer_keeps_the_last_rows_in_order(capacity, chunks):
+    ring, ref, total = RingBuffer(capacity), collections.deque(maxlen=capacity), 0
+    for chunk in chunks:
+        ring.extend(np.array(chunk, np.float32))
+        ref.extend(np.array(chunk, np.float32))
+        total += len(chunk)
+        data, first = ring.snapshot()
+        np.testing.assert_array_equal(data, np.array(ref, np.float32).reshape(-1))
+        assert first == total - len(ref)
+        assert ring.total == total
+
+
+@settings(max_examples=40, deadline=None)
+@given(capacity=st.integers(1, 16),
+       puts=st.lists(st.tuples(st.integers(0, 40), st.integers(1, 10)), max_size=8))
+def test_frame_ring_windows_by_frame_number(capacity, puts):
+    ring, ref = FrameRing(capacity, 2), {}
+    for first, n in puts:
+        rows = np.arange(first, first + n, dtype=np.float32)[:, None].repeat(2, 1)
+        ring.put(first, rows)
+        for k in range(first, first + n):
+            ref[k] = float(k)
+    if not ref:
+        return
+    hi = max(ref) + 1
+    window = ring.window(hi - capacity, hi)
+    for i, k in enumerate(range(hi - capacity, hi)):
+        if k in ref and k > max(ref) - capacity:
+            assert window[i, 0] == ref[k]
+        elif k not in ref:
+            assert np.isnan(window[i, 0])
+
+
+def test_live_error_matches_the_metric_definition():
+    from bench_app.core.analysis.relerr import mean_relative_error, nanmean_along
+    from bench_app.core.frontend import FrontendConfig, compute_features
+    from bench_app.ui.live_alignment import LiveAlignment
+
+    cfg = FrontendConfig()
+    rng = np.random.default_rng(1)
+    t = np.arange(32000) / 16000
+    pcm = (8000 * np.sin(2 * np.pi * (300 + 2000 * t) * t) + rng.normal(0, 300, t.size))
+    pcm = pcm.astype(np.int16)
+    host = compute_features(pcm, cfg)
+    board = host.astype(np.float64)
+    board[:, 5] *= 1.2  # one channel 20 % high
+    live = LiveAlignment()
+    live.configure(cfg)
+    start = 1234 * cfg.step_samples
+    for i in range(0, len(pcm), 8000):
+        live.on_event({"stream": "pcm", "data": {"first_sample": start + i},
+                       "arrays": {"pcm": pcm[i:i + 8000]}})
+    live.on_event({"stream": "frames", "data": {"first_sample": start},
+                   "arrays": {"frames": board}})
+    live.stop()
+    assert live.reference.last == len(host) - 1
+    np.testing.assert_array_equal(live.reference.window(0, len(host)), host)
+    live.score()
+    stats = mean_relative_error(board, host)
+    floor = stats.floor
+    errors = np.where(host >= floor, np.abs(board - host) / np.maximum(host, 1), np.nan)
+    np.testing.assert_allclose(live.per_channel(), nanmean_along(errors, 0), rtol=1e-6)
+    over_time, first = live.error_over_time.snapshot()
+    assert first == 0
+    np.testing.assert_allclose(over_time, nanmean_along(errors, 1), rtol=1e-5)
+
+
+def test_model_operators_match_tflite_interpreter():
+    from ai_edge_litert.interpreter import Interpreter
+
+    from bench_app.ui.model_catalog import BUDGET_BYTES, read_model
+
+    entry = read_model(MODEL)
+    interp = Interpreter(model_path=str(MODEL))
+    details = interp._get_ops_details()
+    assert entry.ops == sorted({d["op_name"] for d in details})
+    assert entry.subgraph_ops == len(details)
+    sidecar = json.loads(MODEL.with_suffix(".json").read_text())
+    assert sidecar["budget_bytes"] == BUDGET_BYTES
+    assert entry.fits_budget == sidecar["fits_budget"]
+    assert entry.size_bytes == MODEL.stat().st_size
+
+
+def test_damaged_model_is_described_not_raised(tmp_path):
+    from bench_app.ui.model_catalog import read_model
+
+    bad = tmp_path / "bad.tflite"
+    bad.write_bytes(MODEL.read_bytes()[:3000])
+    entry = read_model(bad)
+    assert entry.error and "bad.tflite" in entry.error
+    junk = tmp_path / "junk.tflite"
+    junk.write_bytes(b"hello")
+    assert "TFL3" in read_model(junk).error
+
+
+def test_gui_without_display_says_so_in_one_sentence():
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    proc = subprocess.run([sys.executable, "-m", "bench_app", "gui"], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "xvfb-run -a bench-app gui" in lines[0]
+    assert "Traceback" not in proc.stderr
+
+
+def test_bridge_delivers_every_document_in_order_in_the_gui_thread(qtbot):
+    from bench_app.core.runs.demo import TickParams, TickProcedure
+    from bench_app.core.runs.subscribers import DocumentLog
+    from bench_app.ui.bridge import RunBridge
+
+    bridge = RunBridge()
+    seen, threads = [], set()
+
+    def on_document(kind, doc):
+        seen.append((kind, doc.get("uid")))
+        threads.add(threading.get_ident())
+
+    bridge.document.connect(on_document)
+    log = DocumentLog()
+    with qtbot.waitSignal(bridge.finished, timeout=10_000):
+        bridge.start(TickProcedure(TickParams(count=30, array_every=3)), None, [log])
+    assert threads == {threading.get_ident()}
+    assert [(k, d.get("uid")) for k, d in log.docs] == seen
+    assert seen[-1][0] == "stop" and not bridge.running
+
+
+def test_errors_go_to_the_status_bar_with_details(qtbot):
+    from PySide6.QtWidgets import QMainWindow
+
+    from bench_app.core.errors import LinkError
+    from bench_app.ui.error_reporter import ErrorReporter
+
+    win = QMainWindow()
+    qtbot.addWidget(win)
+    rep = ErrorReporter(win.statusBar(), win)
+    rep.report(LinkError("The board at '/dev/x' vanished."))
+    assert win.statusBar().currentMessage() == "Error: The board at '/dev/x' vanished."
+    try:
+        raise KeyError("oops")
+    except KeyError as exc:
+        import traceback
+
+        rep.report(exc, traceback.format_exc())
+    assert "a bug" in rep.last_message
+    box = rep.show_details()
+    assert "Traceback" in box.detailedText()
+    box.close()
+
+
+def test_settings_persist(tmp_path):
+    from bench_app.ui.settings import BenchSettings
+
+    path = str(tmp_path / "s.ini")
+    s = BenchSettings(path)
+    s.last_device, s.output_device, s.level_dbfs, s.store_dir = "/dev/ttyACM0", "hw:1", -18.5, "/x"
+    s.sync()
+    t = BenchSettings(path)
+    assert (t.last_device, t.output_device, t.level_dbfs, t.store_dir) == (
+        "/dev/ttyACM0", "hw:1", -18.5, "/x")
+
+
+@pytest.mark.parametrize("missing", ["DISPLAY", None])
+def test_display_problem(missing):
+    from bench_app.ui.app import display_problem
+
+    env = {"DISPLAY": ":0"}
+    if missing:
+        env.pop(missing)
+    problem = display_problem(env)
+    assert (problem is None) == (missing is None)
+    assert display_problem({"QT_QPA_PLATFORM": "offscreen"}) is None
