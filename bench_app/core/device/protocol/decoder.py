@@ -89,13 +89,18 @@ class Decoder:
     def __init__(self) -> None:
         self.stats = DecoderStats()
         self._rest = b""
+        # While a long frame is incomplete, later chunks wait here (joined once it is whole)
+        # instead of being copied onto `_rest` at every call.
+        self._parts: list[bytes] = []
+        self._have = 0
+        self._need = 0
         self._last: dict[int, int] = {}
         self._hunting = False
 
     @property
     def buffered(self) -> int:
         """Bytes held back waiting for the rest of a frame (always <= `MAX_FRAME`)."""
-        return len(self._rest)
+        return self._have
 
     def reset_sequences(self) -> None:
         """Forget the last sequence numbers (after the link was reopened to a rebooted board)."""
@@ -105,7 +110,16 @@ class Decoder:
         """Decode every complete frame in the bytes seen so far; keep the incomplete tail."""
         stats = self.stats
         stats.bytes += len(data)
-        buf = self._rest + bytes(data) if self._rest else bytes(data)
+        if self._need and self._have + len(data) < self._need:
+            self._parts.append(bytes(data))
+            self._have += len(data)
+            return []
+        if self._parts:
+            buf = b"".join((self._rest, *self._parts, data))
+            self._parts = []
+        else:
+            buf = self._rest + bytes(data) if self._rest else bytes(data)
+        self._need = 0
         n = len(buf)
         out: list[Packet] = []
         pos = 0
@@ -139,6 +153,7 @@ class Decoder:
             start = pos + HEADER_SIZE
             end = start + length
             if end + 4 > n:
+                self._need = end + 4 - pos
                 break
             if crc32(buf[start:end], crc32(buf[pos:start])) != U32.unpack_from(buf, end)[0]:
                 stats.crc_errors += 1
@@ -162,10 +177,12 @@ class Decoder:
             stats.packets += 1
             out.append(Packet(msg, seq, stream))
         self._rest = buf[pos:]
+        self._have = n - pos
         return out
 
     def flush(self) -> list[Packet]:
         """End of stream: drop a frame cut short, re-scan its bytes, return what they held."""
+        self._need = 0  # no more bytes will come: look at what is held now
         out = self.feed(b"")
         while len(self._rest) >= len(SYNC):
             # The tail starts with a sync word whose frame never completed.
@@ -173,10 +190,11 @@ class Decoder:
             self._rest = self._rest[1:]
             self._hunting = True
             self.stats.resyncs += 1
+            self._need = 0
             out.extend(self.feed(b""))
         if self._rest:
             self._skip(len(self._rest))
-            self._rest = b""
+        self._rest, self._have, self._need = b"", 0, 0
         return out
 
     # ------------------------------------------------------------------ internals
