@@ -212,6 +212,13 @@ def latency_budget_ms(inp: ReportInput) -> float | None:
     return None
 
 
+def ms_text(value: float) -> str:
+    """A duration in milliseconds as short plain text (no exponent)."""
+    if abs(value) >= 100:
+        return f"{value:.0f}"
+    return f"{value:.1f}" if abs(value) >= 10 else f"{value:.3g}"
+
+
 def _percentile_lines(ax, values: np.ndarray, vertical: bool) -> None:
     from bench_app.core.analysis.latency import latency_stats
 
@@ -219,14 +226,14 @@ def _percentile_lines(ax, values: np.ndarray, vertical: bool) -> None:
     for (q, colour, style), value in zip(PERCENTILE_LINES, (stats.median, stats.p95, stats.p99),
                                          strict=True):
         draw = ax.axvline if vertical else ax.axhline
-        draw(value, color=colour, linestyle=style, linewidth=1, label=f"p{q} {value:.3g} ms")
+        draw(value, color=colour, linestyle=style, linewidth=1, label=f"p{q} {ms_text(value)} ms")
 
 
 def _budget_line(ax, budget: float | None, values: np.ndarray, vertical: bool) -> None:
     """The budget line, or a legend entry saying it is off scale (it would squash the data)."""
     if budget is None:
         return
-    label = f"budget {budget:g} ms"
+    label = f"budget {ms_text(budget)} ms"
     if budget > 1.5 * float(values.max()):
         ax.plot([], [], color=BUDGET_COLOUR, linewidth=1.5, label=label + " (off scale)")
         return
@@ -276,6 +283,9 @@ def latency_series(inp: ReportInput) -> FigureBlock | None:
         ax.set_title(label, fontsize=9, loc="left")
         ax.set_ylabel("ms")
         _legend_above(ax, ncols=4)
+    from matplotlib.ticker import MaxNLocator
+
+    axes[-1].xaxis.set_major_locator(MaxNLocator(integer=True))
     axes[-1].set_xlabel("inference")
     return _block(fig, "Latency per inference")
 

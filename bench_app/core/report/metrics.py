@@ -35,7 +35,8 @@ KEY_UNITS: dict[str, str] = {
 #: Keys whose value is a fraction shown in percent.
 _FRACTION_MARKERS = ("relative_error", "mre", "fraction", "_used", "threshold")
 #: Top-level keys the report shows elsewhere (verdict, latency table), not as metrics.
-SKIPPED_TOP = frozenset({"pass", "verdict", "series", "host_frontend", "board_frontend"})
+SKIPPED_TOP = frozenset({"pass", "verdict", "series", "percentiles_ms", "host_frontend",
+                         "board_frontend"})
 #: Keys, at any depth, shown elsewhere (lint table, reasons and notes as paragraphs).
 SKIPPED_ANYWHERE = frozenset({"lint", "reasons", "notes"})
 #: Lists longer than this are per-channel or per-frame data: shown as figures, not cells.
