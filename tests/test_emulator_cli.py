@@ -103,3 +103,11 @@ def test_bad_options_exit_2_with_one_sentence(args, word):
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1 and word in lines[0] and "Traceback" not in out.stderr
     assert out.stdout == ""
+
+
+def test_a_running_emulator_is_announced_for_discovery(emulator):
+    from bench_app.core.device.emulator.process import running_emulators
+
+    ports = {e["port"]: e for e in running_emulators()}
+    assert emulator.port in ports
+    assert ports[emulator.port]["pid"] == emulator.pid

@@ -106,3 +106,23 @@ def start_emulator(args: list[str], stats_file: str | None = None) -> Iterator[E
                 proc.kill()
                 proc.wait()
             proc.stdout.close()
+
+
+def running_emulators() -> list[dict]:
+    """Virtual boards running on this machine (for device discovery).
+
+    Each entry is what the emulator announced: ``port``, ``speaker`` (INFO's entry), ``pid``,
+    ``stats_file``, ``model_sha256``. Announcements of processes that are gone are skipped.
+    """
+    from bench_app.core.device.emulator.server import ANNOUNCE_DIR
+
+    found = []
+    for path in sorted(ANNOUNCE_DIR.glob("*.json")):
+        try:
+            doc = json.loads(path.read_text())
+            os.kill(int(doc["pid"]), 0)
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if Path(doc.get("port", "")).exists():
+            found.append(doc)
+    return found
