@@ -252,6 +252,8 @@ def latency_histograms(inp: ReportInput) -> FigureBlock | None:
     series = [s for s in _latency_ms(inp) if s[0] in ("board total", LATENCY_SERIES[3][1])]
     if not series:
         return None
+    from matplotlib.ticker import MaxNLocator
+
     budget = latency_budget_ms(inp)
     fig = _figure(2.2 * len(series) + 0.2)
     axes = fig.subplots(len(series), 1, squeeze=False)[:, 0]
@@ -263,6 +265,7 @@ def latency_histograms(inp: ReportInput) -> FigureBlock | None:
         ax.set_title(label, fontsize=9, loc="left")
         ax.set_xlabel("latency (ms)")
         ax.set_ylabel("inferences")
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         _legend_above(ax, ncols=4)
     return _block(fig, "Latency histograms")
 
