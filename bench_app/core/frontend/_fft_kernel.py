@@ -22,8 +22,11 @@ def _sround(x):
 
 @njit(cache=True, inline="always")
 def _fixdiv(re, im, i, b, q):
-    """C_FIXDIV of element (i, b): both parts times ``q`` = 32767 // radix, rounded Q15."""
-    return _sround(re[i, b] * q), _sround(im[i, b] * q)
+    """C_FIXDIV of element (i, b): both parts times ``q`` = 32767 // radix, rounded Q15.
+
+    The result is at most 2**15 / radix in magnitude, so the int16 wrap of `_sround` is moot.
+    """
+    return (re[i, b] * q + 16384) >> 15, (im[i, b] * q + 16384) >> 15
 
 
 @njit(cache=True)

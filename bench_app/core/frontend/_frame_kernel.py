@@ -41,7 +41,7 @@ def frames_to_channels(pcm, n_frames, step, coefs, perm, stages, tw_r, tw_i, stw
             off = (row % n_frames) * step
             peak = 0
             for i in range(size):
-                v = _w16((np.int64(pcm[clip, off + i]) * coefs[i]) >> 12)
+                v = (np.int64(pcm[clip, off + i]) * coefs[i]) >> 12  # |coef| <= 4096: fits
                 win[i] = v
                 # C: |v| in int16, where |-32768| wraps to -32768 and never counts
                 a = -v if v < 0 else v
