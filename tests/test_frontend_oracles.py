@@ -273,3 +273,32 @@ def test_other_sample_rates_match_both_oracles(rate, upper, tf_op):
                              filterbank_upper_band_limit=upper)
         check_mltk(pcm, cfg, f"{rate} Hz")
         check_tf(tf_op, pcm, cfg, f"{rate} Hz")
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    smoothing_bits=st.integers(3, 14),
+    even=st.floats(0.0, 1.0, width=32),
+    odd=st.floats(0.0, 1.0, width=32),
+    msr=st.floats(0.0, 1.0, width=32),
+    pcan=st.booleans(),
+    strength=st.floats(0.0, 2.0, width=32),
+    offset=st.floats(0.5, 2000.0, width=32),
+    gain_bits=st.integers(15, 24),
+    log=st.booleans(),
+    shift=st.integers(0, 10),
+    signal=st.sampled_from(["speech", "white", "bursts", "clipped", "tone_quiet"]),
+)
+def test_hypothesis_settings_match_both_oracles(smoothing_bits, even, odd, msr, pcan, strength,
+                                                offset, gain_bits, log, shift, signal, speech,
+                                                tf_op):
+    """Noise reduction, PCAN and log parameters away from the defaults (tables rebuilt)."""
+    cfg = FrontendConfig(
+        noise_reduction_smoothing_bits=smoothing_bits, noise_reduction_even_smoothing=even,
+        noise_reduction_odd_smoothing=odd, noise_reduction_min_signal_remaining=msr,
+        pcan_enable=pcan, pcan_strength=strength, pcan_offset=offset, pcan_gain_bits=gain_bits,
+        log_scale_enable=log, log_scale_shift=shift,
+    )
+    pcm = speech[:RATE] if signal == "speech" else SIGNALS[signal]
+    check_mltk(pcm, cfg, signal)
+    check_tf(tf_op, pcm, cfg, signal)
