@@ -1,11 +1,12 @@
 """What the virtual board computes from its audio: FRAME, PCM and RESULT messages.
 
-Audio arrives in blocks (one front end step, or less at a clip's end) from one source: an
-injected clip or the microphone. A *run* is a stretch of audio from one source (one clip, or
-one microphone stretch); at the start of a run the board resets its front end, as a fresh
-``PrepareAudioFrontEnd`` would, so an injected clip's frames are exactly the reference front
-end's frames of that clip. Frame and sample counters run on since boot; the model's windows run
-on across runs (docs/protocol.md, 6.3).
+Audio arrives in blocks of whole front end steps (one step in real time, up to `MAX_STEPS`
+when running fast or catching up, since the front end is far cheaper per frame in batches; less
+at a clip's end) from one source: an injected clip or the microphone. A *run* is a stretch of
+audio from one source (one clip, or one microphone stretch); at the start of a run the board
+resets its front end, as a fresh ``PrepareAudioFrontEnd`` would, so an injected clip's frames
+are exactly the reference front end's frames of that clip. Frame and sample counters run on
+since boot; the model's windows run on across runs (docs/protocol.md, 6.3).
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from bench_app.core.device.emulator.clock import BoardClock
 from bench_app.core.device.emulator.model_runner import ModelRunner
 from bench_app.core.device.protocol import Frame, Pcm, Result, Stream
 from bench_app.core.frontend import FrontendConfig
+
+#: Most front end steps processed in one block.
+MAX_STEPS = 10
 
 
 class BoardCore:
@@ -84,8 +88,10 @@ class BoardCore:
         sample_idx = self._run_start + (self._run_frames + np.arange(n)) * self.step
         self.frames_total += n
         self._run_frames += n
-        if Stream.PCM in streams:
-            out.append(Pcm(self.clock.us_at(start_index), start_index, samples, source))
+        if Stream.PCM in streams:  # in 10 ms messages (docs/protocol.md), whatever the block
+            for i in range(0, len(samples), self.step):
+                out.append(Pcm(self.clock.us_at(start_index + i), start_index + i,
+                               samples[i : i + self.step], source))  # fmt: skip
         if Stream.FRAMES in streams:
             for i in range(n):
                 s = int(sample_idx[i])

@@ -54,6 +54,11 @@ class BoardClock:
         """Count ``n`` more samples into the front end."""
         self.samples += n
 
+    def behind_s(self) -> float:
+        """Seconds of wall time the board is behind its pace (0 when on time or ahead)."""
+        target = self._wall0 + (self.seconds - self._board0) / self.speed
+        return max(0.0, time.monotonic() - target)
+
     def wait_s(self, paced: bool) -> float:
         """Seconds of wall time to wait before the next step (0 when behind or unpaced).
 

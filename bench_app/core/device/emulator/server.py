@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from bench_app import __version__
-from bench_app.core.device.emulator.board import BoardCore
+from bench_app.core.device.emulator.board import MAX_STEPS, BoardCore
 from bench_app.core.device.emulator.channel import Channel, ChannelConfig
 from bench_app.core.device.emulator.clock import BoardClock
 from bench_app.core.device.emulator.faults import FaultConfig, FaultInjector, FaultStats
@@ -200,13 +200,23 @@ class VirtualBoard:
                 if wait > 0:
                     self.port.wait_readable(min(wait, 0.02))
                     continue
-                self._step()
+                self._step(self._block_steps(paced))
         finally:
             self.close()
 
-    def _step(self) -> None:
-        """Process one block of audio and send what it produced."""
-        step = self.core.step
+    def _block_steps(self, paced: bool) -> int:
+        """Steps in the next block: one on schedule, more when unpaced or behind."""
+        if not paced:
+            if self.inject.queued or self.inject.in_clip:
+                return MAX_STEPS
+            # Speaker audio: only whole steps the host has already sent (no gaps of silence).
+            return max(1, min(MAX_STEPS, self.speaker.available // self.core.step))
+        behind = self.clock.behind_s() * self.clock.speed * self.sample_rate / self.core.step
+        return int(min(MAX_STEPS, 1 + behind))
+
+    def _step(self, steps: int) -> None:
+        """Process one block of ``steps`` front end steps and send what it produced."""
+        step = self.core.step * steps
         block = self.inject.take(step, self.clock.samples)
         if block is not None:
             msgs = self.core.process(block.samples, PcmSource.INJECTED, block.tag,
