@@ -97,7 +97,10 @@ def speech(tmp_path_factory) -> np.ndarray:
 # -- oracle adapters ----------------------------------------------------------------------------
 @pytest.fixture(scope="session")
 def tf_op():
-    """TensorFlow's op, imported once per session."""
+    """TensorFlow's op, imported once per session (here, before the first test needs it)."""
+    from oracles import _tf_op
+
+    _tf_op()
     return tf_features
 
 
