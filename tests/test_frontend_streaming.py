@@ -162,3 +162,19 @@ def test_stage_run_gives_the_same_features_as_the_plain_run():
         pcm = _signal(21)
         assert np.array_equal(compute_features(pcm, cfg, stages=True)["features"],
                               compute_features(pcm, cfg))
+
+
+def test_front_ends_in_several_threads_give_the_same_frames():
+    """A GUI thread and a run thread may each stream through their own front end."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pcm = _signal(31)
+    expected = compute_features(pcm)
+
+    def stream(seed):
+        sizes = list(np.random.default_rng(seed).integers(1, 3000, size=8))
+        return np.concatenate(_stream(MicroFrontend(), pcm, sizes))
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(stream, range(8)))
+    assert all(np.array_equal(r, expected) for r in results)

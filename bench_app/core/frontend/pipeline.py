@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import threading
 
 import numpy as np
 
@@ -24,6 +25,10 @@ from bench_app.core.frontend.log_scale import LOG_LUT, correction_bits
 from bench_app.core.frontend.noise_reduction import NoiseReductionParams, noise_reduction_params
 from bench_app.core.frontend.pcan import PCAN_SNR_BITS, gain_lut
 from bench_app.core.frontend.window import window_coefficients
+
+#: numba's parallel kernels are not safe to enter from two threads at once with every threading
+#: layer (its "workqueue" fallback aborts), so calls are serialised; each call uses all cores.
+_KERNEL_LOCK = threading.Lock()
 
 #: Names of the per-stage outputs, in pipeline order (``stages=True``).
 STAGE_NAMES = (
@@ -100,23 +105,25 @@ def run_frames(plan: FrontendPlan, pcm: np.ndarray, n_frames: int, estimate: np.
         shift_out = np.empty(0, np.int64)
         fft_out = np.empty((0, 0, 2), np.int16)
     if rows:
-        frames_to_channels(
-            np.ascontiguousarray(pcm, dtype=np.int16), n_frames, cfg.step_samples,
-            plan.coefficients, fft.perm, fft.stages, fft.tw_r, fft.tw_i, fft.stw_r, fft.stw_i,
-            fb.start, fb.end, fb.band, fb.weights, fb.unweights, channels,
-            stages, win_out, shift_out, fft_out,
-        )
+        with _KERNEL_LOCK:
+            frames_to_channels(
+                np.ascontiguousarray(pcm, dtype=np.int16), n_frames, cfg.step_samples,
+                plan.coefficients, fft.perm, fft.stages, fft.tw_r, fft.tw_i, fft.stw_r,
+                fft.stw_i, fb.start, fb.end, fb.band, fb.weights, fb.unweights, channels,
+                stages, win_out, shift_out, fft_out,
+            )
     channels = channels.reshape(n_clips, n_frames, n_ch)
     outs = [np.empty(channels.shape, dtype=np.uint32) for _ in range(3)]
     features = np.empty(channels.shape, dtype=np.uint16)
     lut = plan.pcan_lut if plan.pcan_lut is not None else np.zeros((33, 3), np.int64)
     if rows:
-        channels_to_features(
-            channels, estimate, nr.enable, nr.smoothing_bits, nr.even_smoothing,
-            nr.odd_smoothing, nr.min_signal_remaining, cfg.pcan_enable, lut, plan.snr_shift,
-            cfg.log_scale_enable, cfg.log_scale_shift, plan.correction_bits, LOG_LUT,
-            *outs, features,
-        )
+        with _KERNEL_LOCK:
+            channels_to_features(
+                channels, estimate, nr.enable, nr.smoothing_bits, nr.even_smoothing,
+                nr.odd_smoothing, nr.min_signal_remaining, cfg.pcan_enable, lut,
+                plan.snr_shift, cfg.log_scale_enable, cfg.log_scale_shift,
+                plan.correction_bits, LOG_LUT, *outs, features,
+            )
     if not stages:
         return features
     per_clip = (n_clips, n_frames)
