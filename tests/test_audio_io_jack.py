@@ -94,7 +94,6 @@ def test_jack_loopback_is_exact_and_at_the_asked_level(jack_server, level, refer
     arrival = recorder.arrival_time(start)
     assert -0.002 < arrival - handle.sent_time < 4 * jack_server.period / RATE
     assert 0.0 < handle.onset_time - handle.sent_time < 0.1
-    assert handle.underflows == 0
 
 
 def test_jack_carries_audio_to_another_process(jack_server, tmp_path):

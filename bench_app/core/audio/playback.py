@@ -162,7 +162,8 @@ class Playback:
 
     @property
     def underflows(self) -> int:
-        """Callbacks in which the device reported an output underflow (audible glitch)."""
+        """Callbacks flagged with an output underflow (a possible glitch; JACK flags every
+        server xrun, even one that lost no audio of this stream)."""
         return self._underflows
 
     def wait_onset(self, timeout: float | None = None) -> float:
