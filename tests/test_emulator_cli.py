@@ -12,6 +12,7 @@ import hashlib
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -85,6 +86,7 @@ def test_sigterm_ends_the_emulator_cleanly_with_its_stats(tmp_path):
     with start_emulator(["--speed", "4"], stats_file=str(stats)) as emu:
         port = Path(emu.port)
         assert port.is_symlink() and port.resolve().exists()
+        time.sleep(0.5)  # let the board run a little (at 4x: 2 s of board time)
         assert emu.stop() == 0
     doc = json.loads(stats.read_text())
     assert doc["port"] == str(port) and doc["resets"] == 0 and doc["board_time_s"] > 0
