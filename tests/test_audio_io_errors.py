@@ -100,6 +100,8 @@ def test_levels_that_cannot_be_played():
         audio_io.render(np.zeros(100, np.int16), RATE, level_dbfs=-20.0)
     with pytest.raises(ConfigError):
         audio_io.render(TONE.astype(np.float32), RATE)
+    with pytest.raises(ConfigError):
+        audio_io.render(np.zeros(0, np.int16), RATE)
 
 
 def test_virtual_output_needs_the_emulator_address():

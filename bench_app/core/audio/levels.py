@@ -98,6 +98,8 @@ def render(
             f"Playback needs a positive sample rate and channel count and non-negative "
             f"lead-in and gap (got {sample_rate} Hz, {channels} ch, {lead_in_s} s, {gap_s} s)."
         )
+    if pcm.size == 0:
+        raise ConfigError("The stimulus has no samples.")
     gain = gain_for_level(pcm, level_dbfs, reference)
     lead_in = round(lead_in_s * sample_rate)
     gap = round(gap_s * sample_rate)

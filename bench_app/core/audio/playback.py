@@ -293,5 +293,9 @@ def play(
     if start:
         playback.start()
         if blocking:
-            playback.wait()
+            try:
+                playback.wait()
+            except BaseException:  # Ctrl-C or a stalled device: never leave the stream open
+                playback.stop()
+                raise
     return playback
