@@ -181,6 +181,7 @@ class JackServer:
         self._old_env.clear()
         if in_use:
             sd._initialize()
+        Path(self.log).unlink(missing_ok=True)
 
 
 def start_jackd(
