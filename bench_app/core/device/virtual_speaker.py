@@ -47,12 +47,17 @@ class VirtualSpeaker:
         The board's INFO ``speaker`` entry or its ``address`` (``HOST:PORT``).
     sample_rate : int
         The board's sample rate (INFO ``sample_rate_hz``).
+    lead_s : float
+        Seconds of audio the host may send ahead of the board (a longer lead rides out host
+        stalls on a loaded machine; the onset is reported by the board either way).
     """
 
-    def __init__(self, address, sample_rate: int = 16000, timeout: float = 5.0):
+    def __init__(self, address, sample_rate: int = 16000, timeout: float = 5.0,
+                 lead_s: float = LEAD_S):
         self.host, self.port = parse_address(address)
         self.sample_rate = sample_rate
         self.timeout = timeout
+        self.lead_s = lead_s
         try:
             self._sock = socket.create_connection((self.host, self.port), timeout=timeout)
         except OSError as exc:
@@ -83,7 +88,7 @@ class VirtualSpeaker:
         data = pcm.astype("<i2").tobytes()
         self._onset_of = self.sent
         self.onset_sample = self.onset_time = None
-        lead = int(LEAD_S * self.sample_rate)
+        lead = int(self.lead_s * self.sample_rate)
         pos = 0
         while pos < len(data):
             room = max(0, lead - (self.sent - self.consumed)) * 2
