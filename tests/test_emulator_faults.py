@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -79,3 +80,23 @@ def test_client_survives_corruption_drops_and_a_reset_and_counts_every_loss():
         k, rem = divmod(f.sample_index - report.first_sample_index, 160)
         assert rem == 0
         np.testing.assert_array_equal(f.features, ref[k])
+
+
+@pytest.mark.timeout(60)
+def test_stalls_delay_but_lose_nothing():
+    pcm = test_signal(3.0, seed=4)
+    faults = FaultConfig.parse("stall_ms=300,stall_every_s=1")
+    t0 = time.monotonic()  # every stall happens after this (the first at 1 s of board time)
+    with running_board(fast=True, faults=faults) as board, \
+            BoardClient.open(board.port_path, timeout=10) as client:  # fmt: skip
+        client.info()
+        client.start([Stream.FRAMES])
+        report = client.inject(pcm, tag=3)
+        frames = collect(client, Stream.FRAMES, lambda g: sum(f.tag == 3 for f in g) >= 298)
+        wall = time.monotonic() - t0
+        stats, ledger = client.stats, board.stats.to_dict()
+    # The last stall counted may have begun after the last frame arrived.
+    assert ledger["stalls"] >= 2 and wall >= 0.3 * (ledger["stalls"] - 1)
+    assert stats.total_drops == 0 and report.resends == 0
+    assert sum(f.tag == 3 for f in frames) == 298
+
