@@ -41,11 +41,14 @@ def _connect(qtbot, w):
     return w.devices.session
 
 
-def _start_sweep(w):
+def _start_sweep(qtbot, w):
     view = w.show_job("Alignment")
     view.stimulus.setCurrentIndex(view.stimulus.findData("sweep"))
     view.path.setCurrentIndex(view.path.findData("virtual"))
-    view.start()
+    view.update_preview()
+    assert view.start()
+    # the run starts once the stimulus preview is rendered
+    qtbot.waitUntil(lambda: w.bridge.running or w.errors.count, timeout=60_000)
     assert w.bridge.running, w.errors.last_message
     return view
 
@@ -62,7 +65,7 @@ def test_alignment_run_verdict_runs_view_and_report(qtbot, window, tmp_path):
     qtbot.waitUntil(lambda: lint.count() >= 1 and "Connect" not in lint.item(0).text())
     findings = lint_frontend(FrontendConfig(), dict(session.info.frontend))
     assert lint.count() == max(1, len(findings))
-    view = _start_sweep(w)
+    view = _start_sweep(qtbot, w)
     uid = w.bridge.controller.uid
     qtbot.waitUntil(lambda: not w.bridge.running, timeout=90_000)
     qtbot.waitUntil(lambda: view._run_uid is None, timeout=5_000)  # the stop was handled
@@ -106,7 +109,7 @@ def test_alignment_run_verdict_runs_view_and_report(qtbot, window, tmp_path):
 def test_disconnect_mid_run_ends_interrupted_with_data_kept(qtbot, window, tmp_path):
     w = window
     _connect(qtbot, w)
-    view = _start_sweep(w)
+    view = _start_sweep(qtbot, w)
     uid = w.bridge.controller.uid
     # wait for the first chunks of board frames to reach the window
     qtbot.waitUntil(lambda: view.live.board.last > 20, timeout=60_000)

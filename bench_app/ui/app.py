@@ -14,6 +14,7 @@ from bench_app.core.errors import BenchError
 
 #: Qt platforms that need no display server.
 HEADLESS_PLATFORMS = ("offscreen", "minimal", "vnc", "eglfs", "linuxfb")
+SWITCH_INTERVAL_S = 0.001
 
 
 class NoDisplayError(BenchError):
@@ -36,18 +37,22 @@ def create_application(argv: list[str] | None = None):
     """The QApplication (created once), with pyqtgraph configured."""
     from PySide6.QtWidgets import QApplication
 
-    from .widgets.plots import configure
-
+    # The run, link, store and reference threads share the GIL with the event loop; a shorter
+    # switch interval (default 5 ms) lets the event loop in sooner when they are all busy.
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     app = QApplication.instance() or QApplication(argv or ["bench-app"])
     app.setApplicationName("bench-app")
     app.setOrganizationName("bench-app")
-    configure()
     return app
 
 
 def build_window(store_dir: str | None = None, settings_path: str | None = None,
-                 sim_args: list[str] | None = None):
-    """Open the store and build the main window (not shown)."""
+                 sim_args: list[str] | None = None, lazy_views: bool = False):
+    """Open the store and build the main window (not shown).
+
+    With ``lazy_views`` the job views (and pyqtgraph) are built by `MainWindow.build_views`,
+    which the caller runs once the window is on screen.
+    """
     from bench_app.core.store.paths import STORE_ENV, resolve_store_dir
 
     from .main_window import MainWindow
@@ -61,7 +66,7 @@ def build_window(store_dir: str | None = None, settings_path: str | None = None,
     store = RunStore.open(folder)
     if store_dir:
         settings.store_dir = str(folder)
-    return MainWindow(store, settings, sim_args=sim_args)
+    return MainWindow(store, settings, sim_args=sim_args, lazy_views=lazy_views)
 
 
 def run_gui(store_dir: str | None = None, device: str | None = None, demo: bool = False,
@@ -74,14 +79,17 @@ def run_gui(store_dir: str | None = None, device: str | None = None, demo: bool 
     from PySide6.QtCore import QTimer
 
     app = create_application(sys.argv[:1])
-    window = build_window(store_dir)
+    window = build_window(store_dir, lazy_views=True)
     window.show()
+    app.processEvents()  # the first paint: the window is on screen
+    shown = time.perf_counter() - t0
+    window.build_views()
     if startup_report:
-        def report() -> None:
-            print(f"window shown after {time.perf_counter() - t0:.3f} s", flush=True)
-            app.quit()
-
-        QTimer.singleShot(0, report)
+        app.processEvents()
+        ready = time.perf_counter() - t0
+        print(f"window shown after {shown:.3f} s; views ready after {ready:.3f} s", flush=True)
+        QTimer.singleShot(0, window.close)
+        return int(app.exec())
     if device or demo:
         window.devices.connect_to(device or "sim")
     if demo:

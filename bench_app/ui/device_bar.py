@@ -21,6 +21,7 @@ from .workers import Job
 SIM = "sim"
 
 HEALTH_PERIOD_MS = 500
+SCAN_DELAY_MS = 1500
 
 
 def device_entries() -> list[tuple[str, str]]:
@@ -98,6 +99,7 @@ class DeviceBar(QWidget):
         self.session = None
         self._sim_args = sim_args
         self._job: Job | None = None
+        self._scan: Job | None = None
         self.combo = QComboBox()
         self.combo.setMinimumContentsLength(24)
         self.combo.setToolTip("Serial ports that may hold a board, and the virtual board")
@@ -127,18 +129,34 @@ class DeviceBar(QWidget):
         self._timer = QTimer(self)
         self._timer.setInterval(HEALTH_PERIOD_MS)
         self._timer.timeout.connect(self.update_health)
-        self.refresh()
+        self.combo.addItem("Virtual Coral Micro (sim)", SIM)
+        # the port scan waits until the window is up (it may import a lot, see refresh)
+        QTimer.singleShot(SCAN_DELAY_MS, self.refresh)
         self._set_state("idle")
 
     def refresh(self) -> None:
-        """List the ports and the virtual board again, keeping the selection."""
+        """List the ports and the virtual board again (in a worker thread), keeping the choice.
+
+        Until the list arrives the virtual board is offered, so the window never waits for a
+        slow port scan.
+        """
+        if self._scan is not None:
+            return
+        self._scan = Job(device_entries, self)
+        self._scan.done.connect(self._fill)
+        self._scan.failed.connect(self._scan_failed)
+        self._scan.start()
+
+    def _scan_failed(self, exc, details: str) -> None:
+        self._scan = None
+        self.error.emit(exc, details)  # pyserial can fail on odd systems; sim still works
+
+    def _fill(self, entries: list[tuple[str, str]]) -> None:
+        self._scan = None
+        if not self.combo.isEnabled():  # connecting or connected: keep the list as it is
+            return
         current = self.selected()
         self.combo.clear()
-        try:
-            entries = device_entries()
-        except Exception as exc:  # pyserial can fail on odd systems; sim still works
-            self.error.emit(exc, "")
-            entries = [(SIM, "Virtual Coral Micro (sim)")]
         for name, label in entries:
             self.combo.addItem(label, name)
         self.select(current or SIM)

@@ -35,7 +35,8 @@ class MainWindow(QMainWindow):
         `bench-app emulate` arguments for the virtual board (None: the shipped model).
     """
 
-    def __init__(self, store, settings, sim_args: list[str] | None = None) -> None:
+    def __init__(self, store, settings, sim_args: list[str] | None = None,
+                 lazy_views: bool = False) -> None:
         super().__init__()
         self.setWindowTitle(f"Coral Micro bench — {store.store_dir}")
         self.resize(DEFAULT_SIZE)
@@ -58,10 +59,9 @@ class MainWindow(QMainWindow):
         self.jobs.setStyleSheet("QListWidget { font-size: 11pt; } "
                                 "QListWidget::item { padding: 8px 6px; }")
         self.stack = QStackedWidget()
-        self.views = self._make_views()
-        for name in JOBS:
-            self.stack.addWidget(self.views[name])
-        self.jobs.currentRowChanged.connect(self._show_job)
+        self.views: dict[str, QWidget] = {}
+        self._loading = QLabel("Loading the views…")
+        self.stack.addWidget(self._loading)
         body = QHBoxLayout()
         body.addWidget(self.jobs)
         body.addWidget(self.stack, 1)
@@ -76,17 +76,32 @@ class MainWindow(QMainWindow):
         self.devices.error.connect(self.report_error)
         self.bridge.started.connect(self._on_run_started)
         self.bridge.finished.connect(self._on_run_finished)
-        self.jobs.setCurrentRow(0)
         self.statusBar().showMessage("Connect a board (the virtual board is 'sim') to start.")
+        if not lazy_views:
+            self.build_views()
 
-    def _make_views(self) -> dict[str, QWidget]:
+    def build_views(self) -> None:
+        """Build the job views (imports pyqtgraph); done once, after the window is shown."""
+        if self.views:
+            return
         from .views.alignment import AlignmentView
         from .views.latency import LatencyView
         from .views.model import ModelView
         from .views.runs import RunsView
+        from .widgets.plots import configure
 
-        return {"Alignment": AlignmentView(self.ctx), "Latency": LatencyView(self.ctx),
-                "Model": ModelView(self.ctx), "Runs": RunsView(self.ctx)}
+        configure()
+        self.views = {"Alignment": AlignmentView(self.ctx), "Latency": LatencyView(self.ctx),
+                      "Model": ModelView(self.ctx), "Runs": RunsView(self.ctx)}
+        for name in JOBS:
+            self.stack.addWidget(self.views[name])
+        self.stack.removeWidget(self._loading)
+        self.jobs.currentRowChanged.connect(self._show_job)
+        self.jobs.setCurrentRow(0)
+        self._show_job(0)
+        session = self.devices.session
+        if session is not None:
+            self._on_connected(session)
 
     # ---- navigation ----------
     def show_job(self, name: str) -> QWidget:
@@ -132,8 +147,9 @@ class MainWindow(QMainWindow):
             self.report_error(f"Run {uid} {status}: {stop.get('reason', '')}", str(stop))
         else:
             self.statusBar().showMessage(text, 15_000)
-        if self.stack.currentWidget() is self.views["Runs"]:
-            self.views["Runs"].refresh()
+        runs = self.views.get("Runs")
+        if runs is not None and self.stack.currentWidget() is runs:
+            runs.refresh()
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
         """Cancel a run, disconnect, save settings, close the store."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import traceback
 from collections.abc import Callable
@@ -35,9 +36,14 @@ class Job(QObject):
         try:
             result = self._fn()
         except Exception as exc:  # handed to the GUI thread, which shows it
-            self._finished.emit(False, exc, traceback.format_exc())
+            self._emit(False, exc, traceback.format_exc())
             return
-        self._finished.emit(True, result, "")
+        self._emit(True, result, "")
+
+    def _emit(self, ok: bool, value: Any, details: str) -> None:
+        # RuntimeError: the window closed while the call ran, so nobody is left to tell
+        with contextlib.suppress(RuntimeError):
+            self._finished.emit(ok, value, details)
 
     def _relay(self, ok: bool, value: Any, details: str) -> None:
         if ok:

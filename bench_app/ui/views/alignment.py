@@ -8,6 +8,8 @@ at the end the verdict and its reasons, and the plots switch to the analysis's f
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
@@ -36,8 +38,9 @@ STIMULI = (("tonal bursts", "tonal-bursts"), ("sweep", "sweep"), ("speech", "spe
            ("file…", "file"))
 PATHS = (("acoustic (sound device → mic)", "acoustic"), ("virtual speaker", "virtual"),
          ("injected (digital)", "injected"))
-REFRESH_MS = 40
+REFRESH_MS = 30  # 33 redraws per second at most
 WINDOW_S = 8.0
+SCROLL_AHEAD_S = 0.6  # at most this far past the newest frame (its chunk is ~0.5 s)
 SEVERITY_COLOURS = {"error": "#B91C1C", "warning": "#B45309", "info": "#1D4ED8"}
 
 
@@ -60,11 +63,16 @@ class AlignmentView(QWidget):
         self.live = LiveAlignment()
         self.host_config = None
         self.final = False
+        self._drawn_version = None
+        self._data_end: float | None = None
+        self._data_time = 0.0
         self.summary: dict | None = None
         self.verdict: bool | None = None
         self._run_uid: str | None = None
         self._start_on_connect = False
         self._preview_job: Job | None = None
+        self._start_after_preview = False
+        self._preview_again = False
         self._lint_job: Job | None = None
         self._build_controls()
         self._build_plots()
@@ -76,6 +84,7 @@ class AlignmentView(QWidget):
         QHBoxLayout(self).addWidget(split)
         self.timer = QTimer(self)
         self.timer.setInterval(REFRESH_MS)
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.timeout.connect(self.refresh_plots)
         self.refreshes = 0
         ctx.bridge.document.connect(self._on_document)
@@ -122,7 +131,8 @@ class AlignmentView(QWidget):
         form.addRow("Path", self.path)
         form.addRow("Output", self.output)
         form.addRow("Level", self.level)
-        self.run_controls = RunControls(self.ctx, "alignment", self.make_procedure)
+        self.run_controls = RunControls(self.ctx, "alignment", self.make_procedure,
+                                        on_start=self.start)
         self.lint = QListWidget()
         self.lint.setWordWrap(True)
         self.lint.addItem("Connect a board to lint its front-end config.")
@@ -207,17 +217,33 @@ class AlignmentView(QWidget):
         kind, level = self.stimulus_kind(), self.level.value()
 
         def render():
-            from bench_app.core.frontend import FrontendConfig
+            from bench_app.core.frontend import FrontendConfig, compute_features
             from bench_app.core.runs.run_stimulus import build_stimulus
 
-            return build_stimulus(kind, self.host_config or FrontendConfig(), level_dbfs=level)
+            cfg = self.host_config or FrontendConfig()
+            stim = build_stimulus(kind, cfg, level_dbfs=level)
+            compute_features(stim.samples[:8000], cfg)  # load the kernels before any run
+            return stim
 
+        if self._preview_job is not None and self._preview_job.thread.is_alive():
+            self._preview_again = True
+            return
+        self._preview_again = False
         self.preview_label.setText("rendering…")
         job = Job(render, self)
         job.done.connect(self._show_preview)
         job.failed.connect(lambda exc, details: (self.preview_label.setText(""),
                                                  self.ctx.report_error(exc, details)))
+        job.done.connect(lambda _r: self._after_preview())
+        job.failed.connect(lambda *_a: self._after_preview())
         self._preview_job = job.start()
+
+    def _after_preview(self) -> None:
+        if self._preview_again:  # the choice changed while rendering: render the new one
+            self._preview_job = None
+            self.update_preview()
+            return
+        self._preview_finished()
 
     def _show_preview(self, stim) -> None:
         x = np.asarray(stim.samples, np.float32) / 32768.0
@@ -293,8 +319,24 @@ class AlignmentView(QWidget):
         return OnWindowBoard(AlignmentProcedure(params), session)
 
     def start(self) -> bool:
-        """Start an alignment run on the connected board."""
+        """Start an alignment run on the connected board (once the preview is rendered).
+
+        The preview's rendering imports what the run imports (scipy.signal for sweeps, the
+        front end's compiled kernels); doing both at once in two threads is not safe for
+        scipy's lazy imports, and the run would stall on them, so the run waits for it.
+        """
+        job = self._preview_job
+        if job is not None and job.thread.is_alive():
+            self._start_after_preview = True
+            self.ctx.status("The run starts as soon as the stimulus preview is ready…")
+            return True
         return self.run_controls.start()
+
+    def _preview_finished(self) -> None:
+        self._preview_job = None
+        if self._start_after_preview:
+            self._start_after_preview = False
+            self.run_controls.start()
 
     def _on_started(self, uid: str, procedure: str) -> None:
         if procedure != "alignment":
@@ -306,6 +348,9 @@ class AlignmentView(QWidget):
         self.live = LiveAlignment()
         self.live.configure(self.host_config or FrontendConfig())
         self.final = False
+        self._drawn_version = None
+        self._data_end: float | None = None
+        self._data_time = 0.0
         self.summary = None
         self.verdict = None
         self.verdict_label.setText("Running…")
@@ -389,15 +434,34 @@ class AlignmentView(QWidget):
         self.bars.setOpts(x=np.arange(len(v)), height=v, width=0.8)
 
     def refresh_plots(self) -> None:
-        """Timer tick: redraw the live window from the ring buffers (nothing after the end)."""
-        self.refreshes += 1
+        """Timer tick: scroll the live window; redraw images and errors when data came.
+
+        The board sends its frames in chunks (about two a second); between chunks the time
+        axis keeps moving at the board's pace, up to `SCROLL_AHEAD_S` past the newest frame,
+        so the three spectrograms scroll smoothly and together.
+        """
         if self.final:
             return
         live = self.live
+        version = (live.board.version, live.reference.version)
+        now = time.perf_counter()
+        if version != self._drawn_version:
+            self._drawn_version = version
+            if not self._redraw_data(live):
+                return
+            self._data_time = now
+        if self._data_end is None:
+            return
+        end = self._data_end + min(now - self._data_time, SCROLL_AHEAD_S)
+        self.spectrograms.show_window(end, WINDOW_S, fit_y=False)
+        self.spectrograms.set_cursor(max(0.0, end - 0.5))
+        self.refreshes += 1
+
+    def _redraw_data(self, live: LiveAlignment) -> bool:
         live.score()
         last = live.last_frame()
         if last < 0:
-            return
+            return False
         width = int(WINDOW_S * live.sample_rate / live.step)
         lo, hi = max(0, last + 1 - width), last + 1
         ref, board = live.reference.window(lo, hi), live.board.window(lo, hi)
@@ -406,12 +470,14 @@ class AlignmentView(QWidget):
         p[0].set_frames(ref, t0, step)
         p[1].set_frames(board, t0, step)
         p[2].set_frames(board - ref, t0, step)
-        self.spectrograms.show_window(live.seconds(hi), WINDOW_S)
-        self.spectrograms.set_cursor(live.seconds(hi) - 0.05)
+        if self._data_end is None:
+            self.spectrograms.show_window(live.seconds(hi), WINDOW_S)  # fits the channels once
+        self._data_end = live.seconds(hi)
         self._bars(100 * live.per_channel())
         err, first = live.error_over_time.snapshot()
         if len(err):
             self.error_curve.setData((first + np.arange(len(err))) * step, 100 * err)
+        return True
 
     def shutdown(self) -> None:
         """Stop the timer and the reference worker."""

@@ -28,7 +28,7 @@ from ..widgets.plots import PALETTE, budget_line, fast_curve, make_plot
 from ..widgets.run_controls import RunControls
 from ..widgets.stats_widgets import Histogram, PercentileTable
 
-REFRESH_MS = 40
+REFRESH_MS = 30  # 33 redraws per second at most
 CAPACITY = 100_000
 #: (column name, results field, scale to ms, colour)
 SERIES = (

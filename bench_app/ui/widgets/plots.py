@@ -16,14 +16,19 @@ def configure() -> None:
 
 
 def make_plot(title: str, x: tuple[str, str | None], y: tuple[str, str | None],
-              legend: bool = False) -> pg.PlotWidget:
-    """A plot with a title, axis labels and units (``(label, units)`` pairs), grid on."""
+              legend: bool = False, grid: bool = True) -> pg.PlotWidget:
+    """A plot with a title, axis labels and units (``(label, units)`` pairs), grid on.
+
+    The grid is drawn by the axes on every repaint (the costliest part of a scrolling plot),
+    so plots an image covers go without it.
+    """
     w = pg.PlotWidget()
     item = w.getPlotItem()
     item.setTitle(title, size="10pt")
     item.setLabel("bottom", x[0], units=x[1])
     item.setLabel("left", y[0], units=y[1])
-    item.showGrid(x=True, y=True, alpha=0.25)
+    if grid:
+        item.showGrid(x=True, y=True, alpha=0.25)
     for side in ("bottom", "left"):
         item.getAxis(side).enableAutoSIPrefix(False)  # "%" and "FS" never become "m%", "mFS"
     item.setMenuEnabled(True)

@@ -18,10 +18,13 @@ class RunControls(QWidget):
         The procedure these controls run (the buttons follow only its runs).
     make_procedure
         Builds the procedure to run on the connected board.
+    on_start
+        What the Start button calls (default: `start`), for a view that must get ready first.
     """
 
     def __init__(self, ctx, procedure_name: str, make_procedure: Callable[[], object],
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None,
+                 on_start: Callable[[], object] | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.procedure_name = procedure_name
@@ -30,7 +33,7 @@ class RunControls(QWidget):
         self.start_button.setStyleSheet("font-weight: bold;")
         self.pause_button = QPushButton("Pause")
         self.cancel_button = QPushButton("Cancel")
-        self.start_button.clicked.connect(self.start)
+        self.start_button.clicked.connect(on_start or self.start)
         self.pause_button.clicked.connect(self.toggle_pause)
         self.cancel_button.clicked.connect(lambda: ctx.bridge.cancel())
         self.progress = QProgressBar()

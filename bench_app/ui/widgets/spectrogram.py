@@ -36,7 +36,7 @@ class Spectrogram(QWidget):
     def __init__(self, title: str, colormap: str = FEATURE_MAP, units: str = "feature",
                  symmetric: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.plot = make_plot(title, ("time", "s"), ("channel", None))
+        self.plot = make_plot(title, ("time", "s"), ("channel", None), grid=False)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setAutoDownsample(True)
         self.plot.addItem(self.image)
@@ -108,6 +108,8 @@ class SpectrogramStack(QWidget):
             s.cursor.sigPositionChanged.connect(self._on_cursor)
             layout.addWidget(s, 1)
             self.plots.append(s)
+        for s in self.plots[:-1]:  # one time axis, under the last plot
+            s.plot.getPlotItem().hideAxis("bottom")
         self.readout = QLabel("cursor: drag the red line")
         self.readout.setMinimumWidth(100)
         self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -130,15 +132,17 @@ class SpectrogramStack(QWidget):
         parts = [f"t = {t:.2f} s"]
         for s in self.plots:
             col = s.value_at(t)
-            if col is not None:
+            if col is not None and np.isfinite(col).any():
                 title = s.plot.getPlotItem().titleLabel.text.split(":")[0]
                 parts.append(f"{title}: mean {float(np.nanmean(col)):.1f}")
         self.readout.setText(" · ".join(parts))
         self.cursor_moved.emit(t)
 
-    def show_window(self, t_end: float, width_s: float) -> None:
+    def show_window(self, t_end: float, width_s: float, fit_y: bool = True) -> None:
         """Scroll every plot to the ``width_s`` seconds ending at ``t_end``."""
         self.plots[0].plot.setXRange(max(0.0, t_end - width_s), max(t_end, width_s), padding=0)
+        if not fit_y:
+            return
         for s in self.plots:
             channels = s._data.shape[1] if s._data.ndim == 2 and s._data.size else 32
             s.plot.setYRange(0, channels, padding=0)
