@@ -100,3 +100,28 @@ def test_stalls_delay_but_lose_nothing():
     assert stats.total_drops == 0 and report.resends == 0
     assert sum(f.tag == 3 for f in frames) == 298
 
+
+
+@pytest.mark.timeout(60)
+def test_a_host_that_stops_reading_makes_the_board_drop_not_hang():
+    import serial
+
+    from bench_app.core.device.protocol import Decoder, Heartbeat, Start, encode
+
+    with running_board(speed=4.0) as board:
+        port = serial.serial_for_url(board.port_path, timeout=0.05)
+        try:
+            time.sleep(0.2)
+            port.write(encode(Start(frozenset({Stream.FRAMES, Stream.PCM})), 0))
+            time.sleep(3.0)  # the host reads nothing: the pty fills up
+            decoder, packets, t0 = Decoder(), [], time.monotonic()
+            while time.monotonic() - t0 < 1.5:
+                packets += decoder.feed(port.read(65536))
+        finally:
+            port.close()
+        ledger = board.stats.to_dict()
+    beats = [p.message.uptime_us for p in packets if isinstance(p.message, Heartbeat)]
+    assert ledger["tx_overflows"] > 0 and beats and beats[-1] > 10e6  # 4x: > 10 s of board time
+    assert decoder.stats.crc_errors == 0 and decoder.stats.broken_frames == 0  # no half frames
+    for name in ("FRAMES", "PCM"):
+        assert decoder.stats.drops.get(name.lower(), 0) == visible_losses(ledger, name)

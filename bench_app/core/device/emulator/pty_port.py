@@ -45,6 +45,7 @@ class PtyPort:
         termios.tcsetattr(self.slave, termios.TCSANOW, attrs)
         self._attached = False
         self._configured_at: float | None = None
+        self._rest: memoryview | None = None  # unwritten tail of a frame partly sent
         os.set_blocking(self.master, False)
         tmp = self.path.with_name(self.path.name + ".new")
         with contextlib.suppress(FileNotFoundError):
@@ -113,36 +114,40 @@ class PtyPort:
         return bool(r)
 
     def write(self, data: bytes, timeout: float | None) -> bool:
-        """Write all of ``data``; False if the port is down or there was no room in time."""
+        """Write all of ``data``; False if the port is down or there was no room in time.
+
+        A frame never goes out in part: if time runs out after part of it was written, the
+        rest is kept and written first the next time (the frame counts as sent), and frames
+        offered meanwhile are refused.
+        """
         if not self.up:
             return False
-        view = memoryview(data)
         deadline = None if timeout is None else time.monotonic() + timeout
+        if self._rest and not self._push(self._rest, deadline):
+            return False
+        view = memoryview(data)
+        if self._push(view, deadline):
+            return True
+        return self._rest is not None  # part of it is out: it will be completed
+
+    def _push(self, view: memoryview, deadline: float | None) -> bool:
+        """Write ``view`` until done or the deadline; keep an unfinished tail in ``_rest``."""
+        total = len(view)
         while view:
             try:
-                n = os.write(self.master, view)
-                view = view[n:]
+                view = view[os.write(self.master, view) :]
                 continue
             except BlockingIOError:
                 pass
             except OSError:
+                self._rest = None
                 return False
             left = None if deadline is None else deadline - time.monotonic()
             if left is not None and left <= 0:
-                return len(view) < len(data) and self._finish(view)
-            select.select([], [self.master], [], 0.05 if left is None else min(left, 0.05))
-        return True
-
-    def _finish(self, view: memoryview) -> bool:
-        """A frame already half written must be completed (else the stream breaks): block."""
-        while view:
-            select.select([], [self.master], [], 0.05)
-            try:
-                view = view[os.write(self.master, view) :]
-            except BlockingIOError:
-                continue
-            except OSError:
+                self._rest = view if len(view) < total or self._rest else None
                 return False
+            select.select([], [self.master], [], 0.05 if left is None else min(left, 0.05))
+        self._rest = None
         return True
 
     def close(self) -> None:

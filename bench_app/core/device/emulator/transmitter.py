@@ -37,6 +37,7 @@ class Transmitter:
         self.stats: FaultStats = faults.stats
         self.write_timeout = write_timeout
         self._seq = {s: 0 for s in Stream}
+        self._overflowing = False
 
     def send(self, msg) -> None:
         """Send one board -> host message (or account for its loss)."""
@@ -54,9 +55,14 @@ class Transmitter:
         if self.faults.should_drop(name, seq, stream in DATA_STREAMS):
             return
         frame = self.faults.corrupt(encode(msg, seq), name, seq)
-        if not self.port.write(frame, self.write_timeout):
-            if self.port.up:
-                self.stats.tx_overflows += 1
-                self.stats.note_lost("tx_overflow", name, seq)
-            else:
-                self.stats.note_lost("lost_in_reset", name, seq)
+        # While the host is not reading, a full queue drops at once (as a board's would),
+        # instead of waiting the write timeout again for every message.
+        timeout = 0.0 if self._overflowing else self.write_timeout
+        if self.port.write(frame, timeout):
+            self._overflowing = False
+        elif self.port.up:
+            self._overflowing = True
+            self.stats.tx_overflows += 1
+            self.stats.note_lost("tx_overflow", name, seq)
+        else:
+            self.stats.note_lost("lost_in_reset", name, seq)
