@@ -85,6 +85,7 @@ class VirtualBoard:
             hop = max(1, round(opts.hop_s * 1000 / fe.window_step_ms))
             self.runner = ModelRunner(opts.model, hop, opts.arena_size)
             self.model_note = _sidecar(opts.model)
+        capture = CaptureSource(opts.capture, self.sample_rate) if opts.capture else None
         self._dir = Path(tempfile.mkdtemp(prefix="bench_app_emu_"))
         self.clock = BoardClock(self.sample_rate, opts.speed, opts.fast)
         self.stats = FaultStats()
@@ -92,7 +93,6 @@ class VirtualBoard:
         self.port = PtyPort(self._dir / "port")
         self.tx = Transmitter(self.port, self.faults, None if opts.fast else 0.2)
         self.speaker = SpeakerServer()
-        capture = CaptureSource(opts.capture, self.sample_rate) if opts.capture else None
         self.mic = Microphone(Channel(opts.channel, self.sample_rate), self.speaker, capture)
         self.core = BoardCore(fe, self.runner, self.clock)
         self.inject = InjectBuffer(INJECT_WINDOW, INJECT_MAX_SAMPLES)
