@@ -12,7 +12,8 @@ _DEVICE_HELP = ("'sim' (start a virtual board for this run and stop it after), a
                 "(/dev/ttyACM0, the port `bench-app emulate` printed) or a pyserial URL "
                 "(socket://10.10.10.1:PORT)")
 _SIM_HELP = ("arguments for `bench-app emulate` when --device is sim, in one string, e.g. "
-             "--sim \"--fast --channel delay_ms=137,gain_db=-6,noise_dbfs=-60\"")
+             "--sim \"--fast --channel delay_ms=137,gain_db=-6,noise_dbfs=-60\" (write "
+             "--sim=--fast when it is a single option)")
 
 _ALIGN_EPILOG = """\
 The summary keeps pipeline parity (host front end on the board's own PCM vs the board's frames:

@@ -105,6 +105,9 @@ class AlignmentProcedure(HoldsBoard):
         self.host_config = (FrontendConfig.from_dict(params.host_frontend)
                             if params.host_frontend else FrontendConfig())
         self.session: BoardSession | None = None
+        # Rendered now: a bad file or level is reported before any board is started.
+        self.stimulus = build_stimulus(params.stimulus, self.host_config,
+                                       level_dbfs=params.level_dbfs, burst_s=params.burst_s)
 
     def board_info(self) -> Mapping[str, Any]:
         """Connect (starting the virtual board for ``sim``) and return the board's INFO."""
@@ -127,7 +130,7 @@ class AlignmentProcedure(HoldsBoard):
             yield Event("lint", {"findings": findings, "host": host.to_dict(),
                                  "board": board_fe,
                                  "errors": sum(f["severity"] == "error" for f in findings)})
-            stim = build_stimulus(p.stimulus, host, level_dbfs=p.level_dbfs, burst_s=p.burst_s)
+            stim = self.stimulus
             yield Event("timeline", {"name": stim.name, "sample_rate": stim.sample_rate,
                                      "segments": stim.timeline_dicts(), "notes": list(stim.notes)})
             for i in range(0, len(stim.samples), int(p.chunk_s * stim.sample_rate)):

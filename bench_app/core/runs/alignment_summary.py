@@ -68,6 +68,12 @@ def analyse_capture(cap) -> tuple[dict, dict]:
         pcm_trim=pcm_trim, options=AlignmentOptions(threshold=p.threshold),
     )
     summary = report.to_dict()
+    continuous = _continuity(pcm, stimulus, pad, summary.get("delay_samples"))
+    if continuous is False:
+        notes.append("The stimulus did not reach the board in one piece: its second half "
+                     "arrived at another delay than its first (audio was lost or inserted on "
+                     "the way, e.g. a speaker underrun), so the figures after the break are "
+                     "not trustworthy.")
     summary["notes"] = list(summary.get("notes", [])) + notes
     summary.update(
         path=p.path,
@@ -83,10 +89,29 @@ def analyse_capture(cap) -> tuple[dict, dict]:
         frames_received=int(len(frames)),
         pcm_samples=0 if pcm is None else int(len(pcm)),
         pcm_missing_samples=missing,
+        stimulus_continuous=continuous,
         link=s.client.stats.as_dict(),
         analysis_seconds=time.perf_counter() - t0,
     )
     return summary, _arrays(report)
+
+
+def _continuity(pcm, stimulus: np.ndarray, pad: int, delay) -> bool | None:
+    """Whether the stimulus's second half arrived at the delay of the whole (within 2 samples).
+
+    None when it cannot be checked (no PCM, no delay, a silent second half).
+    """
+    from bench_app.core.analysis.acoustic_measures import pcm_delay
+
+    if pcm is None or delay is None or len(stimulus) - pad < 2:
+        return None
+    half = pad + (len(stimulus) - pad) // 2
+    tail = np.zeros_like(stimulus)
+    tail[half:] = stimulus[half:]
+    if not tail.any():
+        return None
+    late, _, _ = pcm_delay(pcm, tail, 0, None)
+    return abs(int(late) - int(delay)) <= 2
 
 
 def _arrays(report) -> dict[str, np.ndarray]:

@@ -22,6 +22,9 @@ import numpy as np
 #: Silence before and after the stimulus on the acoustic paths (seconds).
 LEAD_IN_S = 0.25
 GAP_S = 0.25
+#: Audio the host keeps in flight to the virtual speaker: rides out host stalls of up to this
+#: long on a loaded machine (the board reports the onset sample, so timing is not affected).
+SPEAKER_LEAD_S = 1.0
 
 
 class _Threaded:
@@ -69,7 +72,7 @@ class VirtualSpeakerPlayer(_Threaded):
                                        np.zeros(gap, np.int16)])
         self.span_samples = len(self._buffer)
         self.sample_rate = sample_rate
-        self._speaker = VirtualSpeaker(address, sample_rate)
+        self._speaker = VirtualSpeaker(address, sample_rate, lead_s=SPEAKER_LEAD_S)
         self._offset = time.perf_counter() - time.monotonic()
         self._thread.start()
 

@@ -1,0 +1,73 @@
+"""Latency run on the virtual board with the untrained paper-shape model (`bench-app run latency`).
+
+The virtual board runs the model in the TFLM interpreter and reports its own latency split in
+each RESULT; these tests check the run collects, summarises, stores and reports them, with the
+summary's percentiles recomputed here with numpy from the stored per-inference records.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from bench_app.cli import main
+from bench_app.core.store import RunStore
+
+COUNT = 3
+
+
+@pytest.fixture(scope="module")
+def latency_run(tmp_path_factory):
+    store = tmp_path_factory.mktemp("latency_store")
+    import contextlib
+    import io
+
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        code = main(["run", "latency", "--device", "sim", "--count", str(COUNT), "--json",
+                     "--store", str(store)])
+    return code, json.loads(buf.getvalue()), store
+
+
+def test_latency_summary_is_complete_and_sane(latency_run):
+    code, out, _ = latency_run
+    assert code == 0 and out["status"] == "success" and out["count"] == COUNT
+    pct = out["percentiles_ms"]
+    assert set(pct) == {"frontend", "invoke", "total", "onset_to_result"}
+    for name, values in pct.items():
+        assert values["min_ms"] <= values["median_ms"] <= values["p95_ms"] <= values["p99_ms"]
+        assert values["p99_ms"] <= values["max_ms"], name
+        assert values["min_ms"] > 0, name
+    assert pct["total"]["min_ms"] >= pct["invoke"]["min_ms"]
+    assert out["board_total_ge_invoke"] is True
+    assert out["budget_ms"] == pytest.approx(1000.0)  # the virtual board's default 1 s hop
+    assert out["model_untrained"] is True
+    assert any("UNTRAINED" in n for n in out["notes"])
+
+
+def test_latency_records_are_stored_and_match_the_summary(latency_run):
+    _, out, store = latency_run
+    with RunStore.open(store) as st:
+        record = st.get_run(out["run_id"])
+        rows = [d.doc["data"] for d in st.documents(out["run_id"], "results")
+                if d.kind == "event"]
+    assert record.status == "success" and record.board_info["model_untrained"] is True
+    assert len(rows) == COUNT
+    for row in rows:
+        assert row["total_us"] >= row["invoke_us"] and row["total_us"] >= row["frontend_us"]
+        assert row["window_end_sample"] > row["window_start_sample"]
+    total = np.array([r["total_us"] for r in rows]) / 1000.0
+    assert out["percentiles_ms"]["total"]["median_ms"] == pytest.approx(np.median(total))
+    assert out["percentiles_ms"]["total"]["p99_ms"] == pytest.approx(np.percentile(total, 99))
+
+
+def test_latency_run_gives_a_report(latency_run, tmp_path, capsys):
+    _, out, store = latency_run
+    pdf = tmp_path / "latency.pdf"
+    assert main(["report", out["run_id"], "--pdf", str(pdf), "--no-raw", "--json",
+                 "--store", str(store)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["missing"] == [] and report["pdf_pages"] >= 1
+    assert pdf.read_bytes().startswith(b"%PDF")
