@@ -12,6 +12,7 @@ from numba import njit
 
 @njit(cache=True, inline="always")
 def _w16(x):
+    """Wrap to int16 as a C store does (written so it also holds for Python ints)."""
     return ((x + 32768) & 0xFFFF) - 32768
 
 

@@ -34,29 +34,31 @@ def frames_to_channels(pcm, n_frames, step, coefs, perm, stages, tw_r, tw_i, stw
         spec_r = np.empty((ncfft + 1, BLOCK), np.int64)
         spec_i = np.empty((ncfft + 1, BLOCK), np.int64)
         shifts = np.zeros(BLOCK, np.int64)
-        win = np.zeros(2 * ncfft + 2, np.int64)  # zero padding past the window
+        win = np.zeros((BLOCK, 2 * ncfft + 2), np.int64)  # zero padding past the window
         for b in range(nb):
             row = row0 + b
             clip = row // n_frames
             off = (row % n_frames) * step
+            w = win[b]
+            x = pcm[clip, off:off + size]
+            for i in range(size):
+                w[i] = (np.int64(x[i]) * coefs[i]) >> 12  # |coef| <= 4096: fits int16
             peak = 0
             for i in range(size):
-                v = (np.int64(pcm[clip, off + i]) * coefs[i]) >> 12  # |coef| <= 4096: fits
-                win[i] = v
                 # C: |v| in int16, where |-32768| wraps to -32768 and never counts
+                v = w[i]
                 a = -v if v < 0 else v
-                if a > peak and v != -32768:
-                    peak = a
-            shift = 15 - _msb(peak)
-            shifts[b] = shift
-            for j in range(ncfft):
-                a = 2 * perm[j]
-                re[j, b] = _w16(win[a] << shift)
-                im[j, b] = _w16(win[a + 1] << shift)
+                a = 0 if v == -32768 else a
+                peak = max(peak, a)
+            shifts[b] = 15 - _msb(peak)
             if keep:
-                for i in range(size):
-                    win_out[row, i] = win[i]
-                shift_out[row] = shift
+                win_out[row, :] = w[:size]
+                shift_out[row] = shifts[b]
+        for j in range(ncfft):
+            a = 2 * perm[j]
+            for b in range(nb):
+                re[j, b] = _w16(win[b, a] << shifts[b])
+                im[j, b] = _w16(win[b, a + 1] << shifts[b])
         fft_block(re, im, nb, stages, tw_r, tw_i, stw_r, stw_i, spec_r, spec_i)
         if keep:
             for b in range(nb):

@@ -29,6 +29,25 @@ from bench_app.core.frontend.window import window_coefficients
 #: numba's parallel kernels are not safe to enter from two threads at once with every threading
 #: layer (its "workqueue" fallback aborts), so calls are serialised; each call uses all cores.
 _KERNEL_LOCK = threading.Lock()
+#: Loop iterations handed to a worker at a time: dynamic scheduling, so that a core busy with
+#: another process does not hold the whole call back (numba's default splits work statically).
+_CHUNK = 4
+
+
+class _KernelCall:
+    """Context for one parallel kernel call: the lock plus numba's dynamic chunk size."""
+
+    def __enter__(self):
+        import numba
+
+        _KERNEL_LOCK.acquire()
+        self._old = numba.set_parallel_chunksize(_CHUNK)
+
+    def __exit__(self, *exc):
+        import numba
+
+        numba.set_parallel_chunksize(self._old)
+        _KERNEL_LOCK.release()
 
 #: Names of the per-stage outputs, in pipeline order (``stages=True``).
 STAGE_NAMES = (
@@ -105,7 +124,7 @@ def run_frames(plan: FrontendPlan, pcm: np.ndarray, n_frames: int, estimate: np.
         shift_out = np.empty(0, np.int64)
         fft_out = np.empty((0, 0, 2), np.int16)
     if rows:
-        with _KERNEL_LOCK:
+        with _KernelCall():
             frames_to_channels(
                 np.ascontiguousarray(pcm, dtype=np.int16), n_frames, cfg.step_samples,
                 plan.coefficients, fft.perm, fft.stages, fft.tw_r, fft.tw_i, fft.stw_r,
@@ -117,7 +136,7 @@ def run_frames(plan: FrontendPlan, pcm: np.ndarray, n_frames: int, estimate: np.
     features = np.empty(channels.shape, dtype=np.uint16)
     lut = plan.pcan_lut if plan.pcan_lut is not None else np.zeros((33, 3), np.int64)
     if rows:
-        with _KERNEL_LOCK:
+        with _KernelCall():
             channels_to_features(
                 channels, estimate, nr.enable, nr.smoothing_bits, nr.even_smoothing,
                 nr.odd_smoothing, nr.min_signal_remaining, cfg.pcan_enable, lut,
