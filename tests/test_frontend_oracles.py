@@ -150,8 +150,6 @@ def grid_configs(window: int, step: int, nr_pcan):
         )
 
 
-GRID_SIGNALS = ("speech_or_chirp", "white", "bursts", "pink")
-
 
 def _pair(i: int, speech: np.ndarray) -> list[tuple[str, np.ndarray]]:
     """Two signals for the i-th config of the grid, rotating through the kinds."""
