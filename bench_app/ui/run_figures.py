@@ -46,7 +46,8 @@ def headline_values(inp) -> dict[str, float | None]:
     out: dict[str, float | None] = {}
     for label, key, unit in HEADLINES:
         v = inp.summary.get(key)
-        out[label] = (v * 100 if unit == "%" else float(v)) if isinstance(v, int | float) else None
+        value = (v * 100 if unit == "%" else float(v)) if isinstance(v, int | float) else None
+        out[f"{label} ({unit})"] = value
     for label, key, scale in LATENCY_SERIES:
         a = inp.array(key)
         if a is not None and np.isfinite(a).any():
@@ -82,17 +83,22 @@ class RunFigures(QWidget):
         self.deltas.setHorizontalHeaderLabels(["figure", "run A", "run B", "B − A"])
         self.deltas.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.deltas.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        grid = QGridLayout(self)
+        grid = self.grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
         grid.addWidget(self.title, 0, 0, 1, 3)
         grid.addWidget(self.spectrograms, 1, 0, 3, 1)
+        # alignment figures and latency figures share the right-hand cells
         grid.addWidget(self.per_channel, 1, 1)
-        grid.addWidget(self.over_time, 2, 1)
-        grid.addWidget(self.latency, 1, 2)
+        grid.addWidget(self.over_time, 1, 2)
+        grid.addWidget(self.latency, 2, 1)
         grid.addWidget(self.histogram, 2, 2)
         grid.addWidget(self.deltas, 3, 1, 1, 2)
-        grid.setColumnStretch(0, 3)
-        grid.setColumnStretch(1, 2)
-        grid.setColumnStretch(2, 2)
+        grid.setColumnStretch(0, 5)
+        grid.setColumnStretch(1, 3)
+        grid.setColumnStretch(2, 3)
+        grid.setRowStretch(1, 2)
+        grid.setRowStretch(2, 2)
+        grid.setRowStretch(3, 3)
         self.shown: list[str] = []
 
     def clear(self) -> None:
@@ -126,11 +132,14 @@ class RunFigures(QWidget):
         if with_frames:
             self._spectrograms(with_frames[0])
         kinds = {inp.procedure for inp in inputs}
-        alignment = "latency" not in kinds or len(kinds) > 1
+        alignment = kinds != {"latency"}
+        latency = kinds != {"alignment"}
         for w in (self.spectrograms, self.per_channel, self.over_time):
             w.setVisible(alignment)
         for w in (self.latency, self.histogram):
-            w.setVisible("alignment" not in kinds or len(kinds) > 1)
+            w.setVisible(latency)
+        self.grid.setRowStretch(1, 2 if alignment else 0)
+        self.grid.setRowStretch(2, 2 if latency else 0)
         hist = {}
         for k, (n, inp) in enumerate(zip(names, inputs, strict=True)):
             color = PALETTE[k]
@@ -158,6 +167,9 @@ class RunFigures(QWidget):
         self._deltas(inputs)
 
     def _spectrograms(self, inp) -> None:
+        titles = ("reference (host front end)", "board", "board − reference")
+        for s, title in zip(self.spectrograms.plots, titles, strict=True):
+            s.plot.getPlotItem().setTitle(f"{title}, run {inp.uid[:8]}", size="10pt")
         ref, board = inp.array("reference_frames"), inp.array("board_frames")
         step = inp.window_step_s()
         for s, frames in zip(self.spectrograms.plots[:2], (ref, board), strict=True):

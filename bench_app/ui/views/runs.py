@@ -148,6 +148,7 @@ class RunsView(QWidget):
         split.addWidget(self.figures)
         split.setStretchFactor(0, 1)
         split.setStretchFactor(1, 3)
+        split.setSizes([170, 530])
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(split, 1)
