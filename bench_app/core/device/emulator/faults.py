@@ -100,22 +100,28 @@ class FaultStats:
         if len(listed) < MAX_LISTED:
             listed.append(seq)
 
-    def to_dict(self) -> dict:
-        """JSON-ready ledger: totals per cause and stream, then the lost sequence numbers."""
-        return {
+    def to_dict(self, seqs: bool = True) -> dict:
+        """JSON-ready ledger: totals per cause and stream, then (``seqs``) the lost numbers."""
+        doc = {
             "sent": dict(self.sent),
             **{cause: dict(self.lost[cause]) for cause in CAUSES},
             "corrupted_bytes": self.corrupted_bytes,
             "resets": self.resets,
             "stalls": self.stalls,
             "tx_overflows": self.tx_overflows,
-            "lost_seqs": {cause: dict(v) for cause, v in self.lost_seqs.items()},
         }
+        if seqs:
+            doc["lost_seqs"] = {cause: dict(v) for cause, v in self.lost_seqs.items()}
+        return doc
 
-    def write(self, path: str | os.PathLike, extra: dict | None = None) -> None:
-        """Write the ledger (plus ``extra``) as JSON, atomically (readers never see half)."""
+    def write(self, path: str | os.PathLike, extra: dict | None = None,
+              seqs: bool = True) -> None:  # fmt: skip
+        """Write the ledger (plus ``extra``) as JSON, atomically (readers never see half).
+
+        ``seqs=False`` leaves out the lost sequence numbers (the periodic writes: cheap).
+        """
         path = Path(path)
-        doc = {**(extra or {}), **self.to_dict()}
+        doc = {**(extra or {}), **self.to_dict(seqs)}
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".stats-", suffix=".json")
         with os.fdopen(fd, "w") as f:
             json.dump(doc, f)

@@ -169,7 +169,7 @@ class VirtualBoard:
                                            self.stats.tx_overflows))  # fmt: skip
                 if now >= next_stats:
                     next_stats = now + STATS_PERIOD_S
-                    self.write_stats()
+                    self.write_stats(final=False)
                 if self.faults.reset_due(self.clock.seconds):
                     self._drain(1.0)
                     self.port.go_down()
@@ -280,8 +280,12 @@ class VirtualBoard:
                 return
             time.sleep(0.005)
 
-    def write_stats(self) -> None:
-        """Write the fault ledger and board counters to the stats file."""
+    def write_stats(self, final: bool = True) -> None:
+        """Write the fault ledger and board counters to the stats file.
+
+        Periodic writes (``final=False``) carry the counts; the final one, at exit, also the
+        lost sequence numbers.
+        """
         self.stats.write(self.stats_file, {
             "port": self.port_path,
             "board_time_s": self.clock.seconds,
@@ -290,7 +294,8 @@ class VirtualBoard:
             "inject_samples": self.inject.samples_received,
             "inject_underruns": self.inject.underruns,
             "speaker_samples": self.speaker.total_samples,
-        })  # fmt: skip
+            "final": final,
+        }, seqs=final)  # fmt: skip
 
     def close(self) -> None:
         """Final stats, then release the pty, the sockets and the announcement."""
