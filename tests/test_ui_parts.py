@@ -202,3 +202,21 @@ def test_display_problem(missing):
     problem = display_problem(env)
     assert (problem is None) == (missing is None)
     assert display_problem({"QT_QPA_PLATFORM": "offscreen"}) is None
+
+
+def test_window_start_imports_nothing_heavy(tmp_path):
+    code = (
+        "import sys\n"
+        "from bench_app.ui.app import build_window, create_application\n"
+        "app = create_application()\n"
+        f"w = build_window({str(tmp_path / 'store')!r}, {str(tmp_path / 's.ini')!r},"
+        " lazy_views=True)\n"
+        "w.show(); app.processEvents()\n"
+        "print(sorted(m for m in ('tensorflow', 'keras', 'numba', 'scipy', 'pyqtgraph')"
+        " if m in sys.modules))\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "[]"

@@ -112,3 +112,30 @@ def test_compare_needs_two_runs(runs_view):
     view.select_uids(view.uids_shown()[:1])
     view.compare_selected()
     assert "two runs" in w.errors.last_message
+
+
+def test_export_through_the_file_dialog(runs_view, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    from bench_app.ui.views.runs import EXPORT_FILTERS
+
+    w, view = runs_view
+    target = tmp_path / "dialog" / "chosen.html"
+    target.parent.mkdir()
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *a, **k: (str(target), EXPORT_FILTERS[0])))
+    uid = view.uids_shown()[0]
+    view.select_uids([uid])
+    got = []
+    view.exported.connect(got.append)
+    view.export()
+    assert target.is_file() and uid in target.read_text()
+    assert got and target in got[0]
+
+
+def test_switching_the_run_store(runs_view, tmp_path):
+    w, view = runs_view
+    other = tmp_path / "other_store"
+    assert w.open_store(str(other))
+    assert view.uids_shown() == []
+    assert w.settings.store_dir == str(other)

@@ -20,7 +20,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--demo", action="store_true",
                    help="connect to the virtual board and start an alignment run right away")
     p.add_argument("--device", metavar="sim|PORT",
-                   help="connect to this board at start (sim: a virtual board)")
+                   help="connect to this board at start (default: the board used last, the "
+                        "virtual board 'sim' the first time)")
+    p.add_argument("--no-connect", action="store_true",
+                   help="open the window without connecting to a board")
     p.add_argument("--store", metavar="DIR",
                    help="run store folder (default: $BENCH_APP_STORE, else the last one used, "
                         "else the platform's data folder)")
@@ -34,4 +37,5 @@ def cmd_gui(args: argparse.Namespace) -> int:
     from bench_app.ui.app import run_gui
 
     return run_gui(store_dir=args.store, device=args.device, demo=args.demo,
-                   quit_after_s=args.quit_after, startup_report=args.startup_report)
+                   quit_after_s=args.quit_after, startup_report=args.startup_report,
+                   connect=not args.no_connect)

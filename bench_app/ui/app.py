@@ -70,8 +70,13 @@ def build_window(store_dir: str | None = None, settings_path: str | None = None,
 
 
 def run_gui(store_dir: str | None = None, device: str | None = None, demo: bool = False,
-            quit_after_s: float | None = None, startup_report: bool = False) -> int:
-    """Show the window and run the event loop; return the exit status."""
+            quit_after_s: float | None = None, startup_report: bool = False,
+            connect: bool = True) -> int:
+    """Show the window and run the event loop; return the exit status.
+
+    The window connects at once to ``device``, else to the board used last (the virtual
+    board ``sim`` the first time), unless ``connect`` is False.
+    """
     t0 = time.perf_counter()
     problem = display_problem()
     if problem:
@@ -90,8 +95,10 @@ def run_gui(store_dir: str | None = None, device: str | None = None, demo: bool 
         print(f"views ready after {time.perf_counter() - t0:.3f} s", flush=True)
         QTimer.singleShot(0, window.close)
         return int(app.exec())
-    if device or demo:
+    if demo:
         window.devices.connect_to(device or "sim")
+    elif device or connect:
+        window.devices.connect_to(device or window.settings.last_device or "sim")
     if demo:
         # a 6 s sweep through the virtual speaker: quick, and it reads at a glance
         window.views["Alignment"].start_when_connected("sweep")

@@ -77,8 +77,46 @@ class MainWindow(QMainWindow):
         self.bridge.started.connect(self._on_run_started)
         self.bridge.finished.connect(self._on_run_finished)
         self.statusBar().showMessage("Connect a board (the virtual board is 'sim') to start.")
+        self._build_menu()
         if not lazy_views:
             self.build_views()
+
+    def _build_menu(self) -> None:
+        menu = self.menuBar().addMenu("&File")
+        menu.addAction("Open run store folder…", self.choose_store)
+        menu.addSeparator()
+        menu.addAction("&Quit", self.close)
+
+    def choose_store(self) -> None:
+        """Ask for a run store folder and switch to it."""
+        from PySide6.QtWidgets import QFileDialog
+
+        folder = QFileDialog.getExistingDirectory(self, "Run store folder",
+                                                  str(self.store.store_dir))
+        if folder:
+            self.open_store(folder)
+
+    def open_store(self, folder: str) -> bool:
+        """Use the run store in ``folder`` from now on (not while a run is going)."""
+        from bench_app.core.store import RunStore
+
+        if self.bridge.running:
+            self.report_error("Wait for the run to end before changing the run store.")
+            return False
+        try:
+            store = RunStore.open(folder)
+        except Exception as exc:
+            self.report_error(exc)
+            return False
+        self.store.close()
+        self.store = self.ctx.store = store
+        self.settings.store_dir = str(store.store_dir)
+        self.setWindowTitle(f"Coral Micro bench — {store.store_dir}")
+        runs = self.views.get("Runs")
+        if runs is not None:
+            runs.refresh()
+        self.statusBar().showMessage(f"Run store: {store.store_dir}", 10_000)
+        return True
 
     def build_views(self) -> None:
         """Build the job views (imports pyqtgraph); done once, after the window is shown."""
