@@ -140,12 +140,13 @@ def test_board_without_model_streams_frames_and_refuses_results():
 
 
 @pytest.mark.timeout(90)
-def test_virtual_speaker_path_has_the_channel_delay_gain_and_noise():
+@pytest.mark.parametrize("fast", [True, False], ids=["fast", "real-time"])
+def test_virtual_speaker_path_has_the_channel_delay_gain_and_noise(fast):
     chan = "delay_ms=137,gain_db=-6,noise_dbfs=-60,seed=4"
     rng = np.random.default_rng(9)
     burst = np.round(rng.standard_normal(int(0.3 * FS)) * 32768 * 10 ** (-12 / 20))
     stim = np.concatenate([np.zeros(FS // 2), burst, np.zeros(FS // 2)]).astype(np.int16)
-    with running_board(fast=True, channel=ChannelConfig.parse(chan)) as board, \
+    with running_board(fast=fast, channel=ChannelConfig.parse(chan)) as board, \
             BoardClient.open(board.port_path, timeout=5) as client:  # fmt: skip
         info = client.info()
         client.start([Stream.PCM])

@@ -21,7 +21,7 @@ from bench_app.core.errors import ConfigError, LinkError
 
 _REPORT = struct.Struct("<QQQ")
 #: How far ahead of the board's microphone the host may be (seconds of audio in flight).
-LEAD_S = 0.1
+LEAD_S = 0.25
 
 
 def parse_address(address) -> tuple[str, int]:
