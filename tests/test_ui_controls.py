@@ -1,0 +1,121 @@
+"""Run controls and the latency view, driven with procedures that need no board.
+
+Pause / resume / cancel go through the window's bridge to the core's controller (checked on
+the stop document); the latency view's table is checked against the core's `latency_stats`
+of the same numbers, its budget line against the hop of the results' window ends.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import numpy as np
+import pytest
+
+from bench_app.core.runs import Event, progress
+
+
+class _Session:
+    """Stands in for a connected board session (the procedures here need none)."""
+
+    device = "none"
+
+    class info:  # noqa: N801 - an INFO-like record
+        sample_rate_hz = 16000
+        model_sha256 = None
+
+
+@dataclasses.dataclass(frozen=True)
+class _Params:
+    count: int
+
+
+class _Results:
+    """Yields latency-shaped ``results`` events, like the core's latency run."""
+
+    name = "latency"
+
+    def __init__(self, records: list[dict], interval_s: float = 0.0) -> None:
+        self.params = _Params(len(records))
+        self.records = records
+        self.interval_s = interval_s
+
+    def board_info(self):
+        return None
+
+    def execute(self, ctx):
+        for i, rec in enumerate(self.records):
+            yield Event("results", rec)
+            yield progress(i + 1, len(self.records))
+            if self.interval_s:
+                ctx.wait(self.interval_s)
+        return {"count": len(self.records)}
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    from bench_app.ui.app import build_window, create_application
+
+    create_application()
+    w = build_window(str(tmp_path / "store"), str(tmp_path / "s.ini"))
+    qtbot.addWidget(w)
+    w.ctx.session = lambda: _Session()
+    yield w
+    w.close()
+
+
+def _records(n: int, seed: int = 0) -> list[dict]:
+    rng = np.random.default_rng(seed)
+    out = []
+    for i in range(n):
+        fe, inv = int(rng.integers(1000, 9000)), int(rng.integers(50_000, 90_000))
+        out.append({"frontend_us": fe, "invoke_us": inv, "total_us": fe + inv,
+                    "onset_to_result_ms": float(rng.uniform(80, 200)),
+                    "window_end_sample": 80_000 + 16_000 * i})
+    return out
+
+
+def test_latency_view_table_and_budget(qtbot, window):
+    from bench_app.core.analysis.latency import latency_stats
+
+    view = window.show_job("Latency")
+    records = _records(40)
+    view.make_procedure = lambda: _Results(records)
+    view.run_controls.make_procedure = view.make_procedure
+    view.start()
+    qtbot.waitUntil(lambda: not window.bridge.running, timeout=10_000)
+    qtbot.waitUntil(lambda: view._run_uid is None, timeout=5_000)
+    for column, key, scale in (("board total", "total_us", 1e-3),
+                               ("host onset→result", "onset_to_result_ms", 1.0)):
+        ref = latency_stats([r[key] * scale for r in records])
+        assert float(view.table.text("p99", column)) == pytest.approx(ref.p99, abs=0.005)
+        assert float(view.table.text("median", column)) == pytest.approx(ref.median, abs=0.005)
+        assert view.table.text("n", column) == "40"
+    assert view.budget_ms == pytest.approx(1000.0)  # 16000 samples at 16 kHz
+    assert len(view.curves["board total"].yData) == 40
+
+
+def test_pause_resume_cancel(qtbot, window):
+    view = window.show_job("Latency")
+    slow = _Results(_records(200), interval_s=0.02)
+    view.run_controls.make_procedure = lambda: slow
+    controls = view.run_controls
+    assert controls.start()
+    qtbot.waitUntil(lambda: view.buffers["board total"].total > 3, timeout=10_000)
+    controls.pause_button.click()
+    assert controls.pause_button.text() == "Resume"
+    time.sleep(0.3)
+    qtbot.wait(100)
+    held = view.buffers["board total"].total
+    time.sleep(0.3)
+    qtbot.wait(100)
+    assert view.buffers["board total"].total == held  # nothing arrives while paused
+    controls.pause_button.click()
+    qtbot.waitUntil(lambda: view.buffers["board total"].total > held + 2, timeout=10_000)
+    controls.cancel_button.click()
+    qtbot.waitUntil(lambda: not window.bridge.running, timeout=10_000)
+    assert window.bridge.controller.result.status.value == "cancelled"
+    assert controls.start_button.isEnabled() and not controls.cancel_button.isEnabled()
+    record = window.store.get_run(window.bridge.controller.uid)
+    assert record.status == "cancelled"
