@@ -37,6 +37,8 @@ from .procedure import RunContext
 from .run_stimulus import build_stimulus
 
 PATHS = ("acoustic", "injected")
+#: With a sound device, how long past the stimulus's estimated end to wait for quiet (seconds).
+MAX_LATE_S = 30.0
 #: INJECT tags: the silent clip that restarts the board's front end, and the injected stimulus.
 ANCHOR_TAG, CLIP_TAG = 0xA11C, 0xA11D
 
@@ -261,11 +263,35 @@ class _Capture:
         onset = self._onset(fs)
         end_needed = (onset if onset is not None else self.run_start) + (
             self.player.span_samples + int(p.tail_s * fs))
-        if (self.buffer.pcm_end() or 0) >= end_needed:
-            return True
+        pcm_end = self.buffer.pcm_end() or 0
         if not self.s.has("pcm"):  # frames only: wait out the tail on the host clock
             return time.perf_counter() - played_at > p.tail_s + 0.5
-        return False
+        if pcm_end < end_needed:
+            return False
+        if self.player.onset_sample is not None:  # the board reported the onset: exact
+            return True
+        # Placed by host clocks: a board whose audio lags (an input buffer, a slow board) may
+        # still be playing the stimulus; wait until its last tail_s is as quiet as the start.
+        if pcm_end >= end_needed + int(MAX_LATE_S * fs):
+            self.notes.append(f"The board's audio was still not quiet {MAX_LATE_S:g} s after "
+                              "the stimulus should have ended; the capture was cut there.")
+            return True
+        return self._quiet_tail(fs)
+
+    def _quiet_tail(self, fs: int) -> bool:
+        """Whether the last ``tail_s`` of PCM is within 6 dB of the first 0.2 s after restart."""
+        from .board_session import join_pcm
+
+        start = self.run_start or 0
+        head, _ = join_pcm(self.emitter.pcm[:64], start, start + int(0.2 * fs))
+        end = self.buffer.pcm_end() or 0
+        tail, _ = join_pcm(self.emitter.pcm[-(int(self.p.tail_s * fs) // 160 + 2):],
+                           end - int(self.p.tail_s * fs), end)
+
+        def rms(x: np.ndarray) -> float:
+            return float(np.sqrt(np.mean(np.square(x, dtype=np.float64)))) if x.size else 0.0
+
+        return rms(tail) <= 2.0 * rms(head) + 2.0
 
     def _onset(self, fs: int) -> int | None:
         """Board sample index of the stimulus's first sample (estimated for a real speaker)."""

@@ -69,6 +69,10 @@ def analyse_capture(cap) -> tuple[dict, dict]:
     )
     summary = report.to_dict()
     continuous = _continuity(pcm, stimulus, pad, summary.get("delay_samples"))
+    underflows = getattr(cap.player, "underflows", None)
+    if underflows:
+        notes.append(f"The sound device reported {underflows} output underflows: silence was "
+                     "inserted into the stimulus, which shifts everything after it.")
     if continuous is False:
         notes.append("The stimulus did not reach the board in one piece: its second half "
                      "arrived at another delay than its first (audio was lost or inserted on "
@@ -90,6 +94,7 @@ def analyse_capture(cap) -> tuple[dict, dict]:
         pcm_samples=0 if pcm is None else int(len(pcm)),
         pcm_missing_samples=missing,
         stimulus_continuous=continuous,
+        playback_underflows=getattr(cap.player, "underflows", None),
         link=s.client.stats.as_dict(),
         analysis_seconds=time.perf_counter() - t0,
     )

@@ -118,6 +118,11 @@ class SoundDevicePlayer:
     def onset_time(self) -> float | None:
         return self._handle.onset_time
 
+    @property
+    def underflows(self) -> int | None:
+        """Output underflows the device reported (each inserts silence into the stimulus)."""
+        return getattr(self._handle, "underflows", None)
+
     def check(self) -> None:
         if self.done:
             self._handle.wait(1.0)  # raises if the device stopped taking audio
