@@ -142,7 +142,7 @@ class DeviceBar(QWidget):
         """
         if self._scan is not None:
             return
-        self._scan = Job(device_entries, self)
+        self._scan = Job(device_entries, self, serial=True)
         self._scan.done.connect(self._fill)
         self._scan.failed.connect(self._scan_failed)
         self._scan.start()

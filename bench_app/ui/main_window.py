@@ -140,6 +140,18 @@ class MainWindow(QMainWindow):
         session = self.devices.session
         if session is not None:
             self._on_connected(session)
+        # PortAudio's device scan takes a while: list the sound outputs in the background
+        from .views.alignment import output_devices
+        from .workers import Job
+
+        self._outputs_job = Job(output_devices, self, serial=True)
+        self._outputs_job.done.connect(self._set_output_devices)
+        self._outputs_job.start()
+
+    def _set_output_devices(self, devices: list) -> None:
+        for view in self.views.values():
+            if hasattr(view, "set_output_devices"):
+                view.set_output_devices(devices)
 
     # ---- navigation ----------
     def show_job(self, name: str) -> QWidget:

@@ -1,4 +1,9 @@
-"""Run one blocking call off the GUI thread and get its result back as a queued signal."""
+"""Run one blocking call off the GUI thread and get its result back as a queued signal.
+
+Jobs that import large packages (the port scan, the stimulus preview, the lint, the sound
+device list) run one at a time (``serial=True``): scipy's lazy submodule imports are not safe
+when two threads import them at once.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,9 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
+
+#: Held by a serial job while it runs.
+SERIAL_LOCK = threading.Lock()
 
 
 class Job(QObject):
@@ -21,9 +29,11 @@ class Job(QObject):
     failed = Signal(object, str)
     _finished = Signal(bool, object, str)
 
-    def __init__(self, fn: Callable[[], Any], parent: QObject | None = None) -> None:
+    def __init__(self, fn: Callable[[], Any], parent: QObject | None = None,
+                 serial: bool = False) -> None:
         super().__init__(parent)
         self._fn = fn
+        self.serial = serial
         self._finished.connect(self._relay, Qt.ConnectionType.QueuedConnection)
         self.thread = threading.Thread(target=self._work, name="ui-job", daemon=True)
 
@@ -32,9 +42,18 @@ class Job(QObject):
         self.thread.start()
         return self
 
+    @property
+    def running(self) -> bool:
+        """True until the call has returned."""
+        return self.thread.is_alive()
+
     def _work(self) -> None:
         try:
-            result = self._fn()
+            if self.serial:
+                with SERIAL_LOCK:
+                    result = self._fn()
+            else:
+                result = self._fn()
         except Exception as exc:  # handed to the GUI thread, which shows it
             self._emit(False, exc, traceback.format_exc())
             return

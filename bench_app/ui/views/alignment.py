@@ -113,11 +113,6 @@ class AlignmentView(QWidget):
         self.path.setCurrentIndex(1)
         self.output = QComboBox()
         self.output.addItem("virtual speaker", "virtual")
-        for label, value in output_devices():
-            self.output.addItem(label, value)
-        saved = self.ctx.settings.output_device
-        if self.output.findData(saved) >= 0:
-            self.output.setCurrentIndex(self.output.findData(saved))
         self.path.currentIndexChanged.connect(self._on_path)
         self.level = QDoubleSpinBox()
         self.level.setRange(-60.0, 0.0)
@@ -196,6 +191,15 @@ class AlignmentView(QWidget):
             self.stimulus_file = path or None
         self.update_preview()
 
+    def set_output_devices(self, devices: list[tuple[str, str]]) -> None:
+        """Offer these sound outputs (listed in the background at start) besides the virtual one."""
+        for label, value in devices:
+            if self.output.findData(value) < 0:
+                self.output.addItem(label, value)
+        saved = self.ctx.settings.output_device
+        if self.path.currentData() == "acoustic" and self.output.findData(saved) >= 0:
+            self.output.setCurrentIndex(self.output.findData(saved))
+
     def _on_path(self, *_args) -> None:
         path = self.path.currentData()
         if path == "virtual":
@@ -217,6 +221,8 @@ class AlignmentView(QWidget):
         kind, level = self.stimulus_kind(), self.level.value()
 
         def render():
+            import scipy.signal  # noqa: F401 - sweeps and the analysis need it: load it here
+
             from bench_app.core.frontend import FrontendConfig, compute_features
             from bench_app.core.runs.run_stimulus import build_stimulus
 
@@ -225,12 +231,12 @@ class AlignmentView(QWidget):
             compute_features(stim.samples[:8000], cfg)  # load the kernels before any run
             return stim
 
-        if self._preview_job is not None and self._preview_job.thread.is_alive():
+        if self._preview_job is not None and self._preview_job.running:
             self._preview_again = True
             return
         self._preview_again = False
         self.preview_label.setText("rendering…")
-        job = Job(render, self)
+        job = Job(render, self, serial=True)
         job.done.connect(self._show_preview)
         job.failed.connect(lambda exc, details: (self.preview_label.setText(""),
                                                  self.ctx.report_error(exc, details)))
@@ -268,7 +274,7 @@ class AlignmentView(QWidget):
             host = self.host_config or FrontendConfig()
             return [f.to_dict() for f in lint_frontend(host, board_fe)]
 
-        job = Job(lint, self)
+        job = Job(lint, self, serial=True)
         job.done.connect(self.show_lint)
         job.failed.connect(self.ctx.report_error)
         self._lint_job = job.start()
@@ -326,7 +332,7 @@ class AlignmentView(QWidget):
         scipy's lazy imports, and the run would stall on them, so the run waits for it.
         """
         job = self._preview_job
-        if job is not None and job.thread.is_alive():
+        if job is not None and job.running:
             self._start_after_preview = True
             self.ctx.status("The run starts as soon as the stimulus preview is ready…")
             return True

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
 )
 
 from ..ring_buffer import RingBuffer
-from ..views.alignment import output_devices
 from ..widgets.plots import PALETTE, budget_line, fast_curve, make_plot
 from ..widgets.run_controls import RunControls
 from ..widgets.stats_widgets import Histogram, PercentileTable
@@ -57,8 +56,6 @@ class LatencyView(QWidget):
         self.output = QComboBox()
         self.output.addItem("virtual speaker (pink noise)", "virtual")
         self.output.addItem("none (the microphone as it is)", "none")
-        for label, value in output_devices():
-            self.output.addItem(f"{label} (pink noise)", value)
         self.level = QDoubleSpinBox()
         self.level.setRange(-80.0, 0.0)
         self.level.setValue(-30.0)
@@ -105,6 +102,12 @@ class LatencyView(QWidget):
         self.refreshes = 0
         ctx.bridge.document.connect(self._on_document)
         ctx.bridge.started.connect(self._on_started)
+
+    def set_output_devices(self, devices: list[tuple[str, str]]) -> None:
+        """Offer these sound outputs (listed in the background at start)."""
+        for label, value in devices:
+            if self.output.findData(value) < 0:
+                self.output.addItem(f"{label} (pink noise)", value)
 
     # ---- run control ----------
     def make_procedure(self):

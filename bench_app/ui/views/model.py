@@ -101,8 +101,13 @@ class ModelView(QWidget):
                                      "runs no model: it streams features only.")
             return
         match = next((e for e in self.entries if e.sha256 == sha), None)
+        extra = getattr(info, "extra", {}) or {}
+        said = extra.get("model_untrained",
+                         ((extra.get("emulator") or {}).get("model") or {}).get("untrained"))
         if match is None:
-            which = "not one of the files in models/"
+            kind = {True: "the board says UNTRAINED", False: "the board says trained"}.get(
+                said, "trained or not: unknown")
+            which = f"not one of the files in models/ ({kind})"
         else:
             kind = "UNTRAINED: its scores mean nothing" if match.untrained else "trained"
             which = f"= {match.path.name} ({kind})"
