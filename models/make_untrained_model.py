@@ -162,28 +162,6 @@ def convert_int8(model, seed: int, n_calibration: int) -> bytes:
     return conv.convert()
 
 
-def smallest_arena(model_bytes: bytes, lo: int = 4096, hi: int = 4 << 20) -> int:
-    """Smallest TFLM arena (bytes, 16-byte steps) in which the interpreter allocates."""
-    from tflite_micro import runtime
-
-    def fits(n: int) -> bool:
-        try:
-            runtime.Interpreter.from_bytes(model_bytes, arena_size=n)
-            return True
-        except Exception:  # noqa: BLE001 - TFLM raises a bare RuntimeError on allocation failure
-            return False
-
-    if not fits(hi):
-        raise SystemExit(f"the model does not allocate even in a {hi} byte arena")
-    while hi - lo > 16:
-        mid = (lo + hi) // 2 // 16 * 16
-        if fits(mid):
-            hi = mid
-        else:
-            lo = mid
-    return hi
-
-
 def op_names(model_bytes: bytes) -> list[str]:
     """Builtin operator names used by the model (via the TFLite analyzer-free flatbuffer path)."""
     from tensorflow.lite.python import schema_py_generated as schema
@@ -235,6 +213,8 @@ def main(argv: list[str] | None = None) -> int:
     model = build_keras_model(args.seed)
     tflite = convert_int8(model, args.seed, args.calibration)
     args.out.write_bytes(tflite)
+    from bench_app.core.device.emulator.model_runner import smallest_arena
+
     arena = smallest_arena(tflite)
     n_float = float_tensors(tflite)
     sidecar = {
