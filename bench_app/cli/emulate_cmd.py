@@ -92,5 +92,7 @@ def run(args) -> int:
     print(board.port_path, flush=True)
     print(json.dumps(board.announcement()), flush=True)
     board.serve()
-    print(f"virtual board stopped; stats in {board.stats_file}", file=sys.stderr)
+    totals = {k: v for k, v in board.stats.to_dict(seqs=False).items() if v}
+    where = f"; stats in {args.stats_file}" if args.stats_file else ""
+    print(f"virtual board stopped: {json.dumps(totals)}{where}", file=sys.stderr)
     return 0

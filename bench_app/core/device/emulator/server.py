@@ -98,6 +98,7 @@ class VirtualBoard:
         self.inject = InjectBuffer(INJECT_WINDOW, INJECT_MAX_SAMPLES)
         self.decoder = Decoder()
         self.streams: frozenset[Stream] = frozenset()
+        #: Without --stats-file the ledger lives in the temp dir, removed at exit.
         self.stats_file = Path(opts.stats_file) if opts.stats_file else self._dir / "stats.json"
         self.stop_event = threading.Event()
         self._announce = ANNOUNCE_DIR / f"{os.getpid()}.json"
@@ -305,8 +306,8 @@ class VirtualBoard:
         if self.mic.capture is not None:
             self.mic.capture.close()
         self._announce.unlink(missing_ok=True)
-        if self.stats_file.parent != self._dir:
-            shutil.rmtree(self._dir, ignore_errors=True)
+        # The temp dir (port link, default stats file) goes; a --stats-file stays.
+        shutil.rmtree(self._dir, ignore_errors=True)
 
 
 def _sidecar(model_path: str) -> dict | None:
