@@ -143,6 +143,9 @@ def _fmt(value, unit: str = "", pct: bool = False) -> str:
 
 def _print_text(out: dict) -> None:
     print(f"{out['procedure']} run {out['run_id']} {out['status']}: {out['reason']}")
+    if "pass" not in out and "percentiles_ms" not in out:  # nothing was measured
+        print(f"  stored in {out['store']}")
+        return
     if out["procedure"] == "alignment":
         rows = [("pipeline parity MRE", _fmt(out.get("mean_relative_error"), pct=True)),
                 ("stimulus MRE", _fmt(out.get("stimulus_mre"), pct=True)),

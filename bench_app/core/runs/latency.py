@@ -201,6 +201,11 @@ class LatencyProcedure(HoldsBoard):
                for name, st in summ["series"].items()}
         untrained = _untrained(s.describe())
         notes = list(summ.get("notes", []))
+        speed = (s.info.extra.get("emulator") or {}).get("speed", 1)
+        if speed not in (1, 1.0):
+            notes.append(f"The virtual board ran at speed {speed!r}, not in real time, so "
+                         "onset_to_result_ms (which reads the board's sample clock as real "
+                         "time) is not meaningful.")
         if untrained:
             notes.insert(0, "The board's model is UNTRAINED (random weights with the paper's "
                             "layer shapes): its latency is meaningful, its scores are not.")
