@@ -139,16 +139,16 @@ def live_run(stimulus: str, idle_s: float) -> dict:
         window.bridge.document.connect(
             lambda kind, doc: kind == "event" and doc.get("stream") == "frames"
             and chunks.append(time.perf_counter()))
-        tick = view.refresh_plots
+        plots = view.plots
 
         def counted_tick() -> None:
-            before = view.refreshes
-            tick()
-            if view.refreshes > before:
+            before = plots.refreshes
+            plots.refresh()
+            if plots.refreshes > before:
                 redraws.append(time.perf_counter())
 
-        view.timer.timeout.disconnect()
-        view.timer.timeout.connect(counted_tick)
+        plots.timer.timeout.disconnect()
+        plots.timer.timeout.connect(counted_tick)
         probe.start()
         t0 = time.perf_counter()
         view.start()

@@ -105,7 +105,23 @@ def run_gui(store_dir: str | None = None, device: str | None = None, demo: bool 
     if quit_after_s:
         QTimer.singleShot(int(quit_after_s * 1000), window.close)
     close_on_signals(window)
+    report_uncaught(window)
     return int(app.exec())
+
+
+def report_uncaught(window) -> None:
+    """An exception escaping a slot shows in the window (status bar + details), not a crash."""
+    import traceback
+
+    def hook(kind, exc, tb) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            sys.__excepthook__(kind, exc, tb)
+            return
+        details = "".join(traceback.format_exception(kind, exc, tb))
+        print(details, file=sys.stderr)
+        window.report_error(exc, details)
+
+    sys.excepthook = hook
 
 
 def close_on_signals(window) -> None:

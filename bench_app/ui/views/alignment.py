@@ -8,11 +8,9 @@ at the end the verdict and its reasons, and the plots switch to the analysis's f
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -28,19 +26,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..live_alignment import LiveAlignment
 from ..widgets.plots import PALETTE, fast_curve, make_plot
 from ..widgets.run_controls import RunControls
-from ..widgets.spectrogram import DIFF_MAP, FEATURE_MAP, SpectrogramStack
 from ..workers import Job
+from .alignment_plots import AlignmentPlots
 
 STIMULI = (("tonal bursts", "tonal-bursts"), ("sweep", "sweep"), ("speech", "speech"),
            ("file…", "file"))
 PATHS = (("acoustic (sound device → mic)", "acoustic"), ("virtual speaker", "virtual"),
          ("injected (digital)", "injected"))
-REFRESH_MS = 30  # 33 redraws per second at most
-WINDOW_S = 8.0
-SCROLL_AHEAD_S = 0.6  # at most this far past the newest frame (its chunk is ~0.5 s)
 SEVERITY_COLOURS = {"error": "#B91C1C", "warning": "#B45309", "info": "#1D4ED8"}
 
 
@@ -60,12 +54,7 @@ class AlignmentView(QWidget):
     def __init__(self, ctx, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.live = LiveAlignment()
         self.host_config = None
-        self.final = False
-        self._drawn_version = None
-        self._data_end: float | None = None
-        self._data_time = 0.0
         self.summary: dict | None = None
         self.verdict: bool | None = None
         self._run_uid: str | None = None
@@ -75,18 +64,13 @@ class AlignmentView(QWidget):
         self._preview_again = False
         self._lint_job: Job | None = None
         self._build_controls()
-        self._build_plots()
+        self.plots = AlignmentPlots()
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.controls)
         split.addWidget(self.plots)
         split.setStretchFactor(1, 1)
         split.setSizes([330, 950])
         QHBoxLayout(self).addWidget(split)
-        self.timer = QTimer(self)
-        self.timer.setInterval(REFRESH_MS)
-        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self.timer.timeout.connect(self.refresh_plots)
-        self.refreshes = 0
         ctx.bridge.document.connect(self._on_document)
         ctx.bridge.started.connect(self._on_started)
         QTimer.singleShot(0, self.update_preview)
@@ -152,34 +136,6 @@ class AlignmentView(QWidget):
         layout.addWidget(lint_box, 1)
         layout.addWidget(verdict_box, 2)
         self._on_path()
-
-    def _build_plots(self) -> None:
-        self.plots = QWidget()
-        self.spectrograms = SpectrogramStack([
-            ("reference: host front end on the board's PCM", FEATURE_MAP, "feature", False),
-            ("board frames", FEATURE_MAP, "feature", False),
-            ("difference: board − reference", DIFF_MAP, "Δ feature", True),
-        ])
-        self.per_channel = make_plot("error per channel (pipeline parity)", ("channel", None),
-                                     ("mean rel. error", "%"))
-        self.bars = pg.BarGraphItem(x=np.arange(32), height=np.zeros(32), width=0.8,
-                                    brush=PALETTE[0])
-        self.per_channel.addItem(self.bars)
-        self.over_time = make_plot("error over time", ("time", "s"), ("mean rel. error", "%"))
-        for p in (self.per_channel, self.over_time):
-            p.getPlotItem().getViewBox().setLimits(yMin=-1)
-        self.error_curve = fast_curve(self.over_time, None, PALETTE[1])
-        self.threshold_line = pg.InfiniteLine(
-            pos=5.0, angle=0, pen=pg.mkPen("#B91C1C", width=1, style=Qt.PenStyle.DashLine),
-            label="bar 5 %", labelOpts={"position": 0.9, "color": "#B91C1C"})
-        self.per_channel.addItem(self.threshold_line)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.per_channel)
-        bottom.addWidget(self.over_time)
-        layout = QVBoxLayout(self.plots)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.spectrograms, 3)
-        layout.addLayout(bottom, 1)
 
     # ---- settings ----------
     def _on_stimulus(self, _index: int) -> None:
@@ -287,11 +243,11 @@ class AlignmentView(QWidget):
         self.lint.clear()
         if not findings:
             item = QListWidgetItem("✓ The board's front end matches the host's (no finding).")
-            item.setForeground(pg.mkColor("#15803D"))
+            item.setForeground(QColor("#15803D"))
             self.lint.addItem(item)
         for f in findings:
             item = QListWidgetItem(f"{f['severity'].upper()}: {f['message']}")
-            item.setForeground(pg.mkColor(SEVERITY_COLOURS.get(f["severity"], "#222")))
+            item.setForeground(QColor(SEVERITY_COLOURS.get(f["severity"], "#222")))
             self.lint.addItem(item)
 
     def start_when_connected(self, stimulus: str | None = None) -> None:
@@ -350,20 +306,13 @@ class AlignmentView(QWidget):
         from bench_app.core.frontend import FrontendConfig
 
         self._run_uid = uid
-        self.live.stop()
-        self.live = LiveAlignment()
-        self.live.configure(self.host_config or FrontendConfig())
-        self.final = False
-        self._drawn_version = None
-        self._data_end: float | None = None
-        self._data_time = 0.0
+        self.plots.begin(self.host_config or FrontendConfig())
         self.summary = None
         self.verdict = None
         self.verdict_label.setText("Running…")
         self.verdict_label.setStyleSheet("font-size: 15pt; font-weight: bold; color: #222;")
         self.reasons.setText("")
         self.run_controls.progress.setValue(0)
-        self.timer.start()
 
     def _on_document(self, kind: str, doc) -> None:
         if self._run_uid is None:
@@ -375,7 +324,7 @@ class AlignmentView(QWidget):
         if kind == "event":
             stream = doc.get("stream")
             if stream in ("frames", "pcm"):
-                self.live.on_event(doc)
+                self.plots.live.on_event(doc)
             elif stream == "progress":
                 self.run_controls.show_progress(doc.get("data") or {})
             elif stream == "lint":
@@ -386,9 +335,7 @@ class AlignmentView(QWidget):
             self._on_stop(doc)
 
     def _on_stop(self, stop) -> None:
-        self.timer.stop()
-        self.live.stop()
-        self.refresh_plots()
+        self.plots.end()
         status = stop.get("status")
         if self.summary is None or status != "success":
             text = {"success": "PASS" if self.verdict else "FAIL"}.get(status, status.upper())
@@ -413,79 +360,18 @@ class AlignmentView(QWidget):
         self.verdict_label.setStyleSheet(f"font-size: 15pt; font-weight: bold; color: {colour};")
         reasons = list(summary.get("reasons") or [])
         self.reasons.setText("\n\n".join(f"• {r}" for r in reasons))
-        self.final = True
-        step = self.live.step / self.live.sample_rate
-        ref, board = arrays.get("reference_frames"), arrays.get("board_frames")
-        diff = arrays.get("difference")
-        for plot, frames in zip(self.spectrograms.plots, (ref, board, diff), strict=True):
-            if frames is not None and np.ndim(frames) == 2 and len(frames):
-                plot.set_frames(np.asarray(frames, np.float32), 0.0, step)
-        if ref is not None and len(ref):
-            self.spectrograms.show_window(len(ref) * step, len(ref) * step)
-            self.spectrograms.set_cursor(len(ref) * step / 2)
-        pc, ot = arrays.get("parity_per_channel"), arrays.get("parity_over_time")
-        if pc is not None:
-            self._bars(100 * np.asarray(pc, float))
-        if ot is not None:
-            ot = 100 * np.asarray(ot, float)
-            self.error_curve.setData(np.arange(len(ot)) * step, ot)
-        threshold = summary.get("parity", {}).get("threshold") if isinstance(
-            summary.get("parity"), dict) else None
-        if isinstance(threshold, int | float):
-            self.threshold_line.setValue(100 * threshold)
-            self.threshold_line.label.setFormat(f"bar {100 * threshold:g} %")
+        self.plots.show_final(summary, arrays)
 
-    def _bars(self, values: np.ndarray) -> None:
-        v = np.nan_to_num(values, nan=0.0)
-        self.bars.setOpts(x=np.arange(len(v)), height=v, width=0.8)
+    @property
+    def live(self):
+        """The live buffers of the current run."""
+        return self.plots.live
 
-    def refresh_plots(self) -> None:
-        """Timer tick: scroll the live window; redraw images and errors when data came.
-
-        The board sends its frames in chunks (about two a second); between chunks the time
-        axis keeps moving at the board's pace, up to `SCROLL_AHEAD_S` past the newest frame,
-        so the three spectrograms scroll smoothly and together.
-        """
-        if self.final:
-            return
-        live = self.live
-        version = (live.board.version, live.reference.version)
-        now = time.perf_counter()
-        if version != self._drawn_version:
-            self._drawn_version = version
-            if not self._redraw_data(live):
-                return
-            self._data_time = now
-        if self._data_end is None:
-            return
-        end = self._data_end + min(now - self._data_time, SCROLL_AHEAD_S)
-        self.spectrograms.show_window(end, WINDOW_S, fit_y=False)
-        self.spectrograms.set_cursor(max(0.0, end - 0.5))
-        self.refreshes += 1
-
-    def _redraw_data(self, live: LiveAlignment) -> bool:
-        live.score()
-        last = live.last_frame()
-        if last < 0:
-            return False
-        width = int(WINDOW_S * live.sample_rate / live.step)
-        lo, hi = max(0, last + 1 - width), last + 1
-        ref, board = live.reference.window(lo, hi), live.board.window(lo, hi)
-        t0, step = live.seconds(lo), live.step / live.sample_rate
-        p = self.spectrograms.plots
-        p[0].set_frames(ref, t0, step)
-        p[1].set_frames(board, t0, step)
-        p[2].set_frames(board - ref, t0, step)
-        if self._data_end is None:
-            self.spectrograms.show_window(live.seconds(hi), WINDOW_S)  # fits the channels once
-        self._data_end = live.seconds(hi)
-        self._bars(100 * live.per_channel())
-        err, first = live.error_over_time.snapshot()
-        if len(err):
-            self.error_curve.setData((first + np.arange(len(err))) * step, 100 * err)
-        return True
+    @property
+    def refreshes(self) -> int:
+        """Live redraws so far."""
+        return self.plots.refreshes
 
     def shutdown(self) -> None:
-        """Stop the timer and the reference worker."""
-        self.timer.stop()
-        self.live.stop()
+        """Stop the plots' timer and the reference worker."""
+        self.plots.shutdown()
