@@ -27,6 +27,7 @@ from bench_app.core.device.protocol import (
     Start,
     Stop,
     Stream,
+    encode,
 )
 from bench_app.core.errors import DeviceError, LinkError
 
@@ -110,6 +111,22 @@ def test_silent_board_raises_link_error_after_retries_not_hang():
             client.info()
         assert time.monotonic() - t0 < 4.0
         board.assert_done()
+
+
+def test_garbled_info_is_asked_again_until_the_timeout_not_only_three_times():
+    """A noisy link may garble a long INFO several times running (docs/protocol.md 6.4)."""
+
+    def garbled(packet):
+        wire = bytearray(encode(INFO, packet.seq))
+        wire[40] ^= 0x01  # one flipped bit: the frame's CRC fails
+        return [bytes(wire)]
+
+    script = [Step(Hello, garbled)] * 4 + [Step(Hello, [INFO])]
+    with ScriptedBoard(script) as board, BoardClient.open(board.path, timeout=8.0) as client:
+        info = client.info()
+        board.assert_done()
+        assert client.stats.crc_errors == 4
+    assert info == INFO
 
 
 def test_logs_and_unknown_types_are_counted_not_raised():

@@ -421,11 +421,15 @@ class BoardClient:
             )
 
     def _request(self, msg, match, timeout: float | None, seqs: list | None = None) -> Packet:
-        """Send `msg` and wait for a reply `match` accepts: `REPLY_TRIES` tries of
-        `REPLY_TIMEOUT_S` each (docs/protocol.md 6.4); a link that is down is waited for up
-        to `timeout` per try. Raises `LinkError` when no reply comes."""
+        """Send `msg` and wait for a reply `match` accepts: tries of `REPLY_TIMEOUT_S` each,
+        at least `REPLY_TRIES` of them and more until `timeout` is spent (docs/protocol.md 6.4),
+        so a noisy link that garbles a long INFO still gets through; a link that is down is
+        waited for up to `timeout` per try. Raises `LinkError` when no reply comes."""
         wait = self.timeout if timeout is None else timeout
-        for _ in range(REPLY_TRIES):
+        give_up = time.monotonic() + wait
+        tries = 0
+        while tries < REPLY_TRIES or time.monotonic() < give_up:
+            tries += 1
             try:
                 seq = self._send_waiting(msg, timeout)
             except LinkError:
@@ -449,7 +453,7 @@ class BoardClient:
         name = type(msg).__name__.upper()
         state = "connected" if self.connected else "disconnected"
         raise LinkError(
-            f"The board at {self.url!r} did not answer {name} in {REPLY_TRIES} tries of "
+            f"The board at {self.url!r} did not answer {name} in {tries} tries of "
             f"{REPLY_TIMEOUT_S:g} s (link {state})."
         )
 
