@@ -41,10 +41,10 @@ def _connect(qtbot, w):
     return w.devices.session
 
 
-def _start_sweep(qtbot, w):
+def _start_sweep(qtbot, w, path="virtual"):
     view = w.show_job("Alignment")
     view.stimulus.setCurrentIndex(view.stimulus.findData("sweep"))
-    view.path.setCurrentIndex(view.path.findData("virtual"))
+    view.path.setCurrentIndex(view.path.findData(path))
     view.update_preview()
     assert view.start()
     # the run starts once the stimulus preview is rendered
@@ -69,8 +69,11 @@ def test_alignment_run_verdict_runs_view_and_report(qtbot, window, tmp_path):
     uid = w.bridge.controller.uid
     qtbot.waitUntil(lambda: not w.bridge.running, timeout=90_000)
     qtbot.waitUntil(lambda: view._run_uid is None, timeout=5_000)  # the stop was handled
-    # live refreshes happened while the run went on
+    # live refreshes happened while the run went on, and the live reference (the host front
+    # end on the board's PCM, computed in the window) matched the virtual board's frames
     assert view.refreshes > 5
+    live_error = view.live.per_channel()
+    assert np.isfinite(live_error).sum() > 20 and np.nanmax(live_error) == 0
     # the verdict shown is the one stored
     store = RunStore.open(tmp_path / "store")
     record = store.get_run(uid)
@@ -127,3 +130,15 @@ def test_disconnect_mid_run_ends_interrupted_with_data_kept(qtbot, window, tmp_p
     store.close()
     # the window still works: connect again
     _connect(qtbot, w)
+
+
+def test_injected_path_live_parity(qtbot, window):
+    w = window
+    _connect(qtbot, w)
+    view = _start_sweep(qtbot, w, path="injected")
+    qtbot.waitUntil(lambda: not w.bridge.running, timeout=90_000)
+    qtbot.waitUntil(lambda: view._run_uid is None, timeout=5_000)
+    assert w.bridge.controller.result.status.value == "success"
+    assert view.verdict_label.text() == "PASS"
+    live_error = view.live.per_channel()
+    assert np.isfinite(live_error).sum() > 20 and np.nanmax(live_error) == 0
