@@ -57,6 +57,9 @@ def test_alignment_run_verdict_runs_view_and_report(qtbot, window, tmp_path):
     w = window
     session = _connect(qtbot, w)
     assert "virtual" in w.devices.info_label.text()
+    doc = w.devices.info_document()
+    assert doc["info"]["model_sha256"] == session.info.model_sha256
+    assert doc["link"]["frames"] == session.client.stats.frames
     # the lint shown before the start is the core's lint of this board's INFO
     from bench_app.core.analysis.config_lint import lint_frontend
     from bench_app.core.frontend import FrontendConfig

@@ -101,12 +101,16 @@ class DeviceBar(QWidget):
         self._job: Job | None = None
         self._scan: Job | None = None
         self.combo = QComboBox()
-        self.combo.setMinimumContentsLength(24)
+        self.combo.setMinimumContentsLength(20)
         self.combo.setToolTip("Serial ports that may hold a board, and the virtual board")
         self.refresh_button = QPushButton("↻")
         self.refresh_button.setToolTip("Look for boards again")
+        self.refresh_button.setFixedWidth(32)
         self.connect_button = QPushButton("Connect")
         self.disconnect_button = QPushButton("Disconnect")
+        self.info_button = QPushButton("INFO…")
+        self.info_button.setToolTip("The board's full INFO reply and link counters")
+        self.info_button.clicked.connect(self.show_info)
         self.info_label = QLabel("not connected")
         self.info_label.setToolTip("The board's INFO reply")
         self.info_label.setMinimumWidth(80)
@@ -118,7 +122,8 @@ class DeviceBar(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
         layout.addWidget(QLabel("Board:"))
-        for w in (self.combo, self.refresh_button, self.connect_button, self.disconnect_button):
+        for w in (self.combo, self.refresh_button, self.connect_button, self.disconnect_button,
+                  self.info_button):
             layout.addWidget(w)
         layout.addSpacing(12)
         layout.addWidget(self.info_label, 1)
@@ -226,3 +231,28 @@ class DeviceBar(QWidget):
         self.refresh_button.setEnabled(idle)
         self.connect_button.setEnabled(idle)
         self.disconnect_button.setEnabled(state == "connected")
+        self.info_button.setEnabled(state == "connected")
+
+    def info_document(self) -> dict:
+        """The connected board's INFO (as stored with runs) and its link counters."""
+        session = self.session
+        if session is None:
+            return {}
+        return {"info": session.describe(), "link": session.client.stats.as_dict()}
+
+    def show_info(self) -> None:
+        """A non-modal dialog with the board's INFO and link counters as JSON."""
+        import json
+
+        from PySide6.QtWidgets import QMessageBox
+
+        doc = self.info_document()
+        if not doc:
+            return
+        box = QMessageBox(self)
+        box.setWindowTitle("Board INFO")
+        box.setText(info_text(self.session.info))
+        box.setDetailedText(json.dumps(doc, indent=2, default=str))
+        box.setModal(False)
+        box.show()
+        self._info_box = box

@@ -124,6 +124,9 @@ class RunFigures(QWidget):
             return
         names = ["A", "B"][: len(inputs)]
         self.shown = [inp.uid for inp in inputs]
+        reasons = [f"run {n}: {r}" for n, inp in zip(names, inputs, strict=True)
+                   for r in inp.reasons()]
+        self.title.setToolTip("\n".join(reasons) or "no verdict reasons stored")
         self.title.setText(" vs ".join(
             f"run {n} {inp.uid[:8]} ({inp.procedure}, {inp.run.get('status')}, "
             f"{'pass' if inp.passed() else 'fail' if inp.passed() is False else 'no verdict'})"
