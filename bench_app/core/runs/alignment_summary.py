@@ -74,8 +74,8 @@ def analyse_capture(cap) -> tuple[dict, dict]:
         notes.append(f"The sound device reported {underflows} output underflows: silence was "
                      "inserted into the stimulus, which shifts everything after it.")
     if continuous is False:
-        notes.append("The stimulus did not reach the board in one piece: its second half "
-                     "arrived at another delay than its first (audio was lost or inserted on "
+        notes.append("The stimulus did not reach the board in one piece: its end "
+                     "arrived at another delay than the whole (audio was lost or inserted on "
                      "the way, e.g. a speaker underrun), so the figures after the break are "
                      "not trustworthy.")
     summary["notes"] = list(summary.get("notes", [])) + notes
@@ -101,22 +101,26 @@ def analyse_capture(cap) -> tuple[dict, dict]:
     return summary, _arrays(report)
 
 
-def _continuity(pcm, stimulus: np.ndarray, pad: int, delay) -> bool | None:
-    """Whether the stimulus's second half arrived at the delay of the whole (within 2 samples).
+def _continuity(pcm, stimulus: np.ndarray, pad: int, delay, window: int = 4000) -> bool | None:
+    """Whether the stimulus's last fifth arrived at the delay of the whole (within 2 samples).
 
-    None when it cannot be checked (no PCM, no delay, a silent second half).
+    Audio lost or inserted anywhere before it shifts the end, so the end alone tells. It is
+    cross-correlated with the PCM around the measured delay only (``+-window`` samples; a
+    larger shift is a failure too). None when it cannot be checked (no PCM, no delay, a silent
+    or missing end).
     """
-    from bench_app.core.analysis.acoustic_measures import pcm_delay
+    from scipy import signal
 
     if pcm is None or delay is None or len(stimulus) - pad < 2:
         return None
-    half = pad + (len(stimulus) - pad) // 2
-    tail = np.zeros_like(stimulus)
-    tail[half:] = stimulus[half:]
-    if not tail.any():
+    half = pad + (len(stimulus) - pad) * 4 // 5
+    tail = np.asarray(stimulus[half:], np.float64)
+    lo = half + int(delay) - window
+    seg = np.asarray(pcm[max(0, lo) : half + int(delay) + window + len(tail)], np.float64)
+    if not tail.any() or lo < 0 or len(seg) < len(tail) + 2 * window:
         return None
-    late, _, _ = pcm_delay(pcm, tail, 0, None)
-    return abs(int(late) - int(delay)) <= 2
+    c = np.abs(signal.correlate(seg, tail, mode="valid", method="fft"))
+    return abs(int(np.argmax(c)) - window) <= 2
 
 
 def _arrays(report) -> dict[str, np.ndarray]:
