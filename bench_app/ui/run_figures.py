@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .widgets.plots import PALETTE, fast_curve, make_plot
+from .widgets.plots import PALETTE, budget_line, fast_curve, make_plot
 from .widgets.spectrogram import DIFF_MAP, FEATURE_MAP, SpectrogramStack
 from .widgets.stats_widgets import Histogram
 
@@ -167,6 +167,9 @@ class RunFigures(QWidget):
                     hist[f"{n}: {series}"] = (finite, c)
         if hist:
             self.histogram.set_series(hist)
+        budgets = {inp.summary.get("budget_ms") for inp in inputs}
+        for b in sorted(v for v in budgets if isinstance(v, int | float) and v > 0):
+            budget_line(self.latency, float(b), f"real-time budget {b:g} ms")
         self._deltas(inputs)
 
     def _spectrograms(self, inp) -> None:

@@ -61,7 +61,9 @@ class LatencyView(QWidget):
         self.level.setValue(-30.0)
         self.level.setSuffix(" dBFS RMS")
         self.run_controls = RunControls(ctx, "latency", self.make_procedure)
-        self.table = PercentileTable([name for name, *_ in SERIES])
+        self.table = PercentileTable([name for name, *_ in SERIES],
+                                     ["board\ntotal", "board\nfront end", "board\ninvoke",
+                                      "host onset\n→ result"])
         self.budget_label = QLabel("Real-time budget: the window hop (set by the run).")
         self.budget_label.setWordWrap(True)
         self.model_label = QLabel("")

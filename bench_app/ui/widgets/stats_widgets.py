@@ -48,9 +48,10 @@ class Histogram(pg.PlotWidget):
 class PercentileTable(QTableWidget):
     """Rows of statistics (n, min, median, p95, p99, max, jitter) by columns of series."""
 
-    def __init__(self, columns: list[str]) -> None:
+    def __init__(self, columns: list[str], headers: list[str] | None = None) -> None:
         super().__init__(len(PERCENTILE_ROWS), len(columns))
-        self.setHorizontalHeaderLabels([f"{c.replace(' ', chr(10), 1)}\n(ms)" for c in columns])
+        heads = headers or [c.replace(" ", "\n", 1) for c in columns]
+        self.setHorizontalHeaderLabels([f"{h}\n(ms)" for h in heads])
         self.setVerticalHeaderLabels([r[0] for r in PERCENTILE_ROWS])
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
