@@ -119,3 +119,33 @@ def test_pause_resume_cancel(qtbot, window):
     assert controls.start_button.isEnabled() and not controls.cancel_button.isEnabled()
     record = window.store.get_run(window.bridge.controller.uid)
     assert record.status == "cancelled"
+
+
+def test_stimulus_file_preview_and_a_bad_file(qtbot, window, tmp_path, monkeypatch):
+    import soundfile as sf
+    from PySide6.QtWidgets import QFileDialog
+
+    view = window.show_job("Alignment")
+    good = tmp_path / "tone.wav"
+    t = np.arange(8000) / 16000
+    sf.write(good, (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32), 16000,
+             subtype="PCM_16")
+    bad = tmp_path / "broken.wav"
+    bad.write_bytes(b"RIFF\x00\x00\x00\x00WAVEjunk")
+    chosen = [str(good)]
+    monkeypatch.setattr(QFileDialog, "getOpenFileName",
+                        staticmethod(lambda *a, **k: (chosen[0], "")))
+    qtbot.waitUntil(lambda: view._preview_job is None, timeout=30_000)
+    view.stimulus.setCurrentIndex(view.stimulus.findData("file"))
+    view._on_stimulus(view.stimulus.currentIndex())
+    assert view.stimulus_kind() == str(good)
+    qtbot.waitUntil(lambda: "tone.wav" in view.preview_label.text(), timeout=30_000)
+    # the preview holds the file's samples between the lead and tail silences, at the level
+    x = view.preview_curve.yData
+    assert len(x) == 8000 + 2 * 8000
+    errors = window.errors.count
+    chosen[0] = str(bad)
+    view._on_stimulus(view.stimulus.currentIndex())
+    qtbot.waitUntil(lambda: window.errors.count > errors, timeout=30_000)
+    message = window.errors.last_message
+    assert "broken.wav" in message and "Traceback" not in message and "bug" not in message
