@@ -149,3 +149,13 @@ def test_stimulus_file_preview_and_a_bad_file(qtbot, window, tmp_path, monkeypat
     qtbot.waitUntil(lambda: window.errors.count > errors, timeout=30_000)
     message = window.errors.last_message
     assert "broken.wav" in message and "Traceback" not in message and "bug" not in message
+
+
+def test_connecting_to_a_missing_port_says_so(qtbot, window):
+    errors = window.errors.count
+    window.devices.connect_to("/dev/no-such-board")
+    qtbot.waitUntil(lambda: window.errors.count > errors, timeout=30_000)
+    assert window.devices.session is None
+    assert window.devices.connect_button.isEnabled()
+    assert "/dev/no-such-board" in window.errors.last_message
+    assert "bug" not in window.errors.last_message

@@ -97,6 +97,10 @@ def test_sort_filter_compare_export(runs_view, tmp_path):
     assert len(curves) == 2
     stored = store.documents(b, "summary", kind="event", load_arrays=True)[0].doc["arrays"]
     np.testing.assert_allclose(curves[1].yData, 100 * stored["parity_per_channel"])
+    # the spectrograms of either run
+    view.figures.which.setCurrentIndex(1)
+    np.testing.assert_array_equal(view.figures.spectrograms.plots[1]._data,
+                                  stored["board_frames"].astype(np.float32))
     # export: PDF, and raw data only
     pdf = tmp_path / "out" / "r.pdf"
     pdf.parent.mkdir()

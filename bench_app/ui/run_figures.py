@@ -11,7 +11,9 @@ import math
 import numpy as np
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QGridLayout,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QTableWidget,
@@ -67,6 +69,10 @@ class RunFigures(QWidget):
         super().__init__(parent)
         self.title = QLabel("Open a run (double-click) or select two and press Compare.")
         self.title.setWordWrap(True)
+        self.which = QComboBox()
+        self.which.setToolTip("Whose spectrograms to show when two runs are compared")
+        self.which.currentIndexChanged.connect(self._on_which)
+        self._inputs: list = []
         self.spectrograms = SpectrogramStack([
             ("reference (host front end)", FEATURE_MAP, "feature", False),
             ("board", FEATURE_MAP, "feature", False),
@@ -85,7 +91,11 @@ class RunFigures(QWidget):
         self.deltas.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         grid = self.grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
-        grid.addWidget(self.title, 0, 0, 1, 3)
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(QLabel("spectrograms of"))
+        top.addWidget(self.which)
+        grid.addLayout(top, 0, 0, 1, 3)
         grid.addWidget(self.spectrograms, 1, 0, 3, 1)
         # alignment figures and latency figures share the right-hand cells
         grid.addWidget(self.per_channel, 1, 1)
@@ -131,9 +141,16 @@ class RunFigures(QWidget):
             f"run {n} {inp.uid[:8]} ({inp.procedure}, {inp.run.get('status')}, "
             f"{'pass' if inp.passed() else 'fail' if inp.passed() is False else 'no verdict'})"
             for n, inp in zip(names, inputs, strict=True)))
-        with_frames = [i for i in inputs if i.array("reference_frames") is not None]
-        if with_frames:
-            self._spectrograms(with_frames[0])
+        self._inputs = [i for i in inputs if i.array("reference_frames") is not None]
+        self.which.blockSignals(True)
+        self.which.clear()
+        for n, inp in zip(names, inputs, strict=True):
+            if inp in self._inputs:
+                self.which.addItem(f"run {n} {inp.uid[:8]}", inp.uid)
+        self.which.blockSignals(False)
+        self.which.setEnabled(self.which.count() > 1)
+        if self._inputs:
+            self._spectrograms(self._inputs[0])
         kinds = {inp.procedure for inp in inputs}
         alignment = kinds != {"latency"}
         latency = kinds != {"alignment"}
@@ -171,6 +188,12 @@ class RunFigures(QWidget):
         for b in sorted(v for v in budgets if isinstance(v, int | float) and v > 0):
             budget_line(self.latency, float(b), f"real-time budget {b:g} ms")
         self._deltas(inputs)
+
+    def _on_which(self, index: int) -> None:
+        uid = self.which.itemData(index)
+        match = [i for i in self._inputs if i.uid == uid]
+        if match:
+            self._spectrograms(match[0])
 
     def _spectrograms(self, inp) -> None:
         titles = ("reference (host front end)", "board", "board − reference")
