@@ -43,3 +43,20 @@ def test_board_killed_mid_run_ends_interrupted_with_data_stored(tmp_path):
         sent = np.concatenate([e["arrays"]["pcm"] for e in log.events("pcm")])
         np.testing.assert_array_equal(kept, sent)  # everything emitted is in the store
         assert store.stream_counts(result.uid)["lint"] == 1
+
+
+def test_cancelled_run_keeps_its_data_and_stops_the_virtual_board(tmp_path):
+    log = DocumentLog()
+    params = AlignmentParams(device="sim", burst_s=0.1)
+    with RunStore.open(tmp_path) as store, AlignmentProcedure(params) as proc:
+        controller = RunController(proc, [store.subscriber(), log]).start()
+        deadline = time.monotonic() + 60
+        while len(log.events("pcm")) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        controller.cancel()
+        result = controller.wait(30)
+        assert result is not None and result.status is RunStatus.CANCELLED
+        emulator = proc.session.emulator
+        assert emulator is not None and emulator.process.poll() is not None  # stopped
+        assert store.get_run(result.uid).status == "cancelled"
+        assert store.stream_counts(result.uid)["pcm"] == len(log.events("pcm")) >= 2

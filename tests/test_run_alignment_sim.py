@@ -95,10 +95,19 @@ def test_board_frames_match_mltk_on_the_stored_pcm(acoustic, store):
 
 
 def test_injected_path_parity_is_exact(store):
-    code, out = run_alignment(store, "--path", "injected")
+    code, out = run_alignment(store, "--path", "injected", "--level-dbfs", "-20")
     assert code == 0 and out["pass"] is True
     assert out["mean_relative_error"] == 0.0 and out["parity"]["exact"] is True
     assert out["delay_samples"] == 0
+    with RunStore.open(store) as st:
+        names = sorted(a.name for a in st.artifacts(out["run_id"]))
+        stimulus = np.concatenate([st.load_artifact(out["run_id"], n) for n in names
+                                   if n.startswith("stimulus-")])
+        pcm = np.concatenate([st.load_artifact(out["run_id"], n) for n in names
+                              if n.startswith("pcm-")])
+    peak = 20 * np.log10(np.abs(stimulus.astype(np.int32)).max() / 32768)
+    assert abs(peak - (-20.0)) < 0.01  # --level-dbfs sets the peak of what is injected
+    np.testing.assert_array_equal(pcm[: len(stimulus)], stimulus)  # the board got exactly it
 
 
 def test_bandpass_names_the_channels_above_7khz(store):
