@@ -21,6 +21,10 @@ from pathlib import Path
 
 from bench_app.core.errors import LinkError
 
+#: Directory where running emulators announce themselves (for device discovery). It lives
+#: here, in a stdlib-only module, so discovery does not import the emulator (and scipy).
+ANNOUNCE_DIR = Path(tempfile.gettempdir()) / "bench_app_emulators"
+
 START_TIMEOUT_S = 60.0
 
 
@@ -114,8 +118,6 @@ def running_emulators() -> list[dict]:
     Each entry is what the emulator announced: ``port``, ``speaker`` (INFO's entry), ``pid``,
     ``stats_file``, ``model_sha256``. Announcements of processes that are gone are skipped.
     """
-    from bench_app.core.device.emulator.server import ANNOUNCE_DIR
-
     found = []
     for path in sorted(ANNOUNCE_DIR.glob("*.json")):
         try:

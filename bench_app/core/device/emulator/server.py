@@ -25,6 +25,7 @@ from bench_app.core.device.emulator.clock import BoardClock
 from bench_app.core.device.emulator.faults import FaultConfig, FaultInjector, FaultStats
 from bench_app.core.device.emulator.inject import InjectBuffer
 from bench_app.core.device.emulator.model_runner import ModelRunner
+from bench_app.core.device.emulator.process import ANNOUNCE_DIR
 from bench_app.core.device.emulator.pty_port import PtyPort
 from bench_app.core.device.emulator.sources import CaptureSource, Microphone, SpeakerServer
 from bench_app.core.device.emulator.transmitter import Transmitter
@@ -52,8 +53,6 @@ INJECT_WINDOW, INJECT_MAX_SAMPLES = 8, 4096
 #: With --fast, how long the board waits for the rest of a clip before it counts an underrun
 #: (longer than a host's ACK timeout plus a reconnect, so a reset does not split a clip).
 FAST_DRY_WAIT_S = 10.0
-#: Directory where running emulators announce themselves (for device discovery).
-ANNOUNCE_DIR = Path(tempfile.gettempdir()) / "bench_app_emulators"
 
 
 @dataclasses.dataclass
