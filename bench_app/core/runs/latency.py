@@ -9,11 +9,12 @@ adds ``onset_to_result_ms``:
 
 ``t_rx`` is the host's ``time.perf_counter()`` when the RESULT was taken from the link, and
 ``t_host(s)`` the host time at which board sample ``s`` (the window's last sample) entered the
-board, on the board's sample clock anchored once: at the virtual speaker's report of the
-stimulus's first sample, else at the PCM chunk that reached the host soonest after its last
-sample (``board_session.clock_anchor``). So it is "sound in, prediction out" as the host sees
-it, including the link. The budget is the window hop (from consecutive RESULTs). The summary
-keeps `summarize_latency` in full plus the percentiles in milliseconds at its top level.
+board, on the board's sample clock anchored at the virtual speaker's report of the stimulus's
+first sample or at the PCM chunk that reached the host soonest after its last sample
+(``board_session.clock_anchor``), whichever gives the earlier time (both are upper bounds).
+So it is "sound in, prediction out" as the host sees it, including the link. The budget is
+the window hop (from consecutive RESULTs). The summary keeps `summarize_latency` in full plus
+the percentiles in milliseconds at its top level.
 """
 
 from __future__ import annotations
@@ -176,17 +177,20 @@ class LatencyProcedure(HoldsBoard):
                "frontend_us": int(r.frontend_us), "invoke_us": int(r.invoke_us),
                "total_us": int(r.total_us), "host_time": stamped.host_time,
                "board_timestamp_us": int(r.timestamp_us), "scores": r.scores.tolist()}
-        anchor, source = None, None
+        # Both anchors bound the true entry time from above (a report or a chunk arrives after
+        # the board took the sample); the earlier of the two is the tighter bound.
+        anchors = []
         if player is not None and getattr(player, "onset_sample", None) is not None \
                 and player.onset_time is not None:
-            anchor, source = (int(player.onset_sample), player.onset_time), "speaker"
-        elif buffer.pcm:
-            anchor, source = clock_anchor(buffer.pcm, rate), "pcm"
-        if anchor is not None:
-            sample, t = anchor
-            t_last = t + (int(r.window_end_sample) - 1 - sample) / rate
-            rec["onset_to_result_ms"] = (stamped.host_time - t_last) * 1000.0
-            rec["onset_source"] = source
+            anchors.append(((int(player.onset_sample), player.onset_time), "speaker"))
+        if buffer.pcm:
+            anchors.append((clock_anchor(buffer.pcm, rate), "pcm"))
+        last = int(r.window_end_sample) - 1
+        best = min(((t + (last - sample) / rate, source) for (sample, t), source in anchors),
+                   default=None)
+        if best is not None:
+            rec["onset_to_result_ms"] = (stamped.host_time - best[0]) * 1000.0
+            rec["onset_source"] = best[1]
         return rec
 
     def _summary(self, records: list[dict], s: BoardSession) -> dict:
@@ -201,6 +205,13 @@ class LatencyProcedure(HoldsBoard):
                for name, st in summ["series"].items()}
         untrained = _untrained(s.describe())
         notes = list(summ.get("notes", []))
+        host_med = pct.get("onset_to_result", {}).get("median_ms")
+        total_med = pct.get("total", {}).get("median_ms")
+        if host_med is not None and total_med is not None and host_med < total_med:
+            notes.append("The board's total is longer than the host's onset-to-RESULT time: it "
+                         "counts the front-end work on all of the hop's new frames "
+                         "(frontend_us), most of which ran while the window's audio was still "
+                         "arriving, i.e. before the window's last sample.")
         speed = (s.info.extra.get("emulator") or {}).get("speed", 1)
         if speed not in (1, 1.0):
             notes.append(f"The virtual board ran at speed {speed!r}, not in real time, so "
