@@ -110,6 +110,19 @@ def test_injected_path_parity_is_exact(store):
     np.testing.assert_array_equal(pcm[: len(stimulus)], stimulus)  # the board got exactly it
 
 
+def test_a_wav_file_of_any_length_is_a_stimulus(store, tmp_path):
+    from scipy.signal import chirp
+
+    from bench_app.core.audio_files import write_wav
+
+    t = np.arange(int(1.2345 * 16000)) / 16000  # not a whole number of 10 ms steps
+    wav = tmp_path / "chirp.wav"
+    write_wav(wav, (chirp(t, 200, t[-1], 6000) * 8000).astype(np.int16), 16000)
+    code, out = run_alignment(store, "--stimulus", str(wav), sim="--channel delay_ms=20")
+    assert code == 0 and out["stimulus"] == "file chirp.wav"
+    assert out["delay_samples"] == 320 and out["mean_relative_error"] == 0.0
+
+
 def test_bandpass_names_the_channels_above_7khz(store):
     _, out = run_alignment(store, sim=f"--channel {CHANNEL},bandpass_hz=100-7000")
     centres = centre_frequencies(32, 80.0, 7600.0)

@@ -212,7 +212,8 @@ class _Capture:
                 address = self.s.speaker_address()
                 if not address:
                     raise ConfigError("This board has no virtual speaker; give --output DEVICE.")
-                self.player = VirtualSpeakerPlayer(address, self.stim.samples, fs)
+                self.player = VirtualSpeakerPlayer(address, self.stim.samples, fs,
+                                                   self.host.step_samples)
             else:
                 self.player = SoundDevicePlayer(p.output, self.stim.samples, fs)
         _warm_up_analysis(self.host)  # while the audio plays, the host has time to spare

@@ -166,7 +166,9 @@ class LatencyProcedure(HoldsBoard):
             address = s.speaker_address()
             if not address:
                 raise ConfigError("This board has no virtual speaker; give --output DEVICE.")
-            return VirtualSpeakerPlayer(address, samples, s.sample_rate)
+            step_ms = float((s.info.frontend or {}).get("fe.window_step_ms", 10))
+            return VirtualSpeakerPlayer(address, samples, s.sample_rate,
+                                        int(round(step_ms * s.sample_rate / 1000)))
         return SoundDevicePlayer(p.output, samples, s.sample_rate)
 
     @staticmethod

@@ -62,12 +62,16 @@ class _Threaded:
 class VirtualSpeakerPlayer(_Threaded):
     """Plays through the virtual board's speaker socket, paced by the board's own clock."""
 
-    def __init__(self, address: str, samples: np.ndarray, sample_rate: int) -> None:
+    def __init__(self, address: str, samples: np.ndarray, sample_rate: int,
+                 block: int = 160) -> None:
         from bench_app.core.device.virtual_speaker import VirtualSpeaker
 
         super().__init__()
         self.lead_in = int(round(LEAD_IN_S * sample_rate))
         gap = int(round(GAP_S * sample_rate))
+        # Whole board steps (``block``): a virtual board with --fast waits for a partial last
+        # step that never comes (a trailing < 1-step remainder is never consumed).
+        gap += (-(self.lead_in + len(samples) + gap)) % max(1, block)
         self._buffer = np.concatenate([np.zeros(self.lead_in, np.int16), samples,
                                        np.zeros(gap, np.int16)])
         self.span_samples = len(self._buffer)
