@@ -93,14 +93,33 @@ def test_sigterm_ends_the_emulator_cleanly_with_its_stats(tmp_path):
     assert not port.exists()  # the port is gone with the board
 
 
+def bad_model_files(folder: Path) -> dict[str, str]:
+    """Files given as --model that are not loadable .tflite models: garbage, cut short, empty."""
+    model = MODEL.read_bytes()
+    files = {
+        "garbage": np.random.default_rng(3).bytes(4000),
+        "truncated": model[:500],  # the TFL3 header is there, the flatbuffer is cut short
+        "truncated_late": model[: len(model) - 300],
+        "empty": b"",
+    }
+    for name, data in files.items():
+        (folder / f"{name}.tflite").write_bytes(data)
+    return {name: str(folder / f"{name}.tflite") for name in files}
+
+
 @pytest.mark.parametrize("args, word", [
     (["--channel", "delay=3"], "delay"),
     (["--faults", "drop=2"], "drop"),
     (["--channel", "bandpass_hz=100-9000"], "bandpass_hz"),
     (["--model", "/no/such/model.tflite"], "model"),
+    (["--model", "{garbage}"], "garbage.tflite is not a TFLite model"),
+    (["--model", "{truncated}"], "truncated.tflite is not a TFLite model"),
+    (["--model", "{truncated_late}"], "truncated_late.tflite is not a TFLite model"),
+    (["--model", "{empty}"], "empty.tflite is not a TFLite model"),
 ])  # fmt: skip
-def test_bad_options_exit_2_with_one_sentence(args, word):
-    out = cli("emulate", *args)
+def test_bad_options_exit_2_with_one_sentence(args, word, tmp_path):
+    files = bad_model_files(tmp_path)
+    out = cli("emulate", *(a.format(**files) for a in args))
     assert out.returncode == 2
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1 and word in lines[0] and "Traceback" not in out.stderr

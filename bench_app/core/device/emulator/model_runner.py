@@ -23,6 +23,9 @@ import numpy as np
 from bench_app.core.errors import ConfigError
 from bench_app.core.frontend import to_int8
 
+#: The flatbuffer file identifier of a .tflite file, at bytes 4..8.
+TFLITE_IDENTIFIER = b"TFL3"
+
 
 @dataclasses.dataclass(frozen=True)
 class Inference:
@@ -68,6 +71,27 @@ def smallest_arena(model: bytes, lo: int = 1024, hi: int = 16 << 20) -> int:
     return hi
 
 
+def _check_identifier(path: Path, model: bytes) -> None:
+    """Refuse bytes that are not a TFLite flatbuffer (file identifier "TFL3" at bytes 4..8)."""
+    if model[4:8] != TFLITE_IDENTIFIER:
+        what = "the file is empty" if not model else (
+            f"it is too short ({len(model)} bytes) for a TFLite header" if len(model) < 8
+            else f"its bytes 4..8 are {model[4:8]!r}, not {TFLITE_IDENTIFIER!r}"
+        )  # fmt: skip
+        raise ConfigError(f"{path} is not a TFLite model the TFLM interpreter can load: {what}.")
+
+
+def _reason(exc: Exception) -> str:
+    """One line saying why loading failed (the file is cut short or damaged, or too big)."""
+    if isinstance(exc, ConfigError):  # smallest_arena: no arena up to its limit allocates
+        return "it does not allocate in a 16 MB arena"
+    kind = type(exc)
+    name = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
+    detail = (str(exc).splitlines() or [""])[0].rstrip(".")
+    return f"the file is cut short or damaged ({name}: {detail})" if detail else (
+        f"the file is cut short or damaged ({name})")  # fmt: skip
+
+
 @contextlib.contextmanager
 def _quiet_native_output():
     """Silence C-level stdout/stderr (file descriptors 1 and 2) for the block."""
@@ -108,11 +132,13 @@ class ModelRunner:
         except OSError as exc:
             raise ConfigError(f"Cannot read the model file {path}: {exc.strerror}.") from None
         self.sha256 = hashlib.sha256(self.model).hexdigest()
-        self.arena_size = arena_size or smallest_arena(self.model)
-        try:
+        _check_identifier(path, self.model)
+        try:  # a damaged flatbuffer fails anywhere in the parse (struct.error, IndexError...)
+            self.arena_size = arena_size or smallest_arena(self.model)
             self._it = runtime.Interpreter.from_bytes(self.model, arena_size=self.arena_size)
-        except (RuntimeError, ValueError):
-            raise ConfigError(f"The TFLM interpreter cannot load {path}.") from None
+        except Exception as exc:
+            raise ConfigError(f"{path} is not a TFLite model the TFLM interpreter can load: "
+                              f"{_reason(exc)}.") from None  # fmt: skip
         inp = self._it.get_input_details(0)
         self.input_shape = tuple(int(d) for d in inp["shape"])
         if inp["dtype"] != np.int8 or len(self.input_shape) < 3:
