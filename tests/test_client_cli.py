@@ -102,3 +102,33 @@ def test_device_capture_on_a_missing_port_exits_2_with_one_sentence(tmp_path, ca
     err = capsys.readouterr().err.strip()
     assert err.startswith("bench-app: error: Cannot open the board link") and err.endswith(".")
     assert "\n" not in err
+
+
+def test_device_capture_out_is_written_at_exactly_the_path_it_reports(tmp_path, capsys):
+    samples = np.random.default_rng(4).integers(-30000, 30000, 4000).astype(np.int16)
+    wav = tmp_path / "in.wav"
+    sf.write(wav, samples, 16000, subtype="PCM_16")
+    out = tmp_path / "frames.dat"  # no .npy: numpy.save(path) would write frames.dat.npy
+    with ScriptedBoard(lenient=board_handler()) as board:
+        argv = ["device", "capture", "--device", board.path, "--inject", str(wav),
+                "--out", str(out), "--json"]  # fmt: skip
+        assert main(argv) == 0
+    assert json.loads(capsys.readouterr().out)["out"] == str(out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["frames.dat", "in.wav"]
+    np.testing.assert_array_equal(np.load(out), rule(samples))
+
+
+def test_device_capture_refuses_a_folder_or_missing_folder_before_asking_the_board(
+        tmp_path, capsys):  # fmt: skip
+    wav = tmp_path / "in.wav"
+    sf.write(wav, np.zeros(1600, np.int16), 16000, subtype="PCM_16")
+    (tmp_path / "results").mkdir()
+    for out, word in [(tmp_path / "results", "is a folder"),
+                      (tmp_path / "no" / "such" / "f.npy", "does not exist")]:  # fmt: skip
+        argv = ["device", "capture", "--device", str(tmp_path / "ttyNONE"), "--inject", str(wav),
+                "--out", str(out)]  # fmt: skip
+        assert main(argv) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        # the output path is refused first, not the missing port
+        assert len(err) == 1 and word in err[0] and str(out) in err[0], err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.wav", "results"]

@@ -67,3 +67,26 @@ def test_frontend_bad_inputs_exit_2_with_one_sentence(tmp_path, capsys):
         assert "Traceback" not in err[0]
     main(cases[1])
     assert "fe.bogus" in capsys.readouterr().err
+
+
+def test_frontend_out_is_written_at_exactly_the_path_it_reports(tmp_path, capsys):
+    pcm = _wav(tmp_path / "in.wav")
+    out = tmp_path / "features.bin"  # no .npy: numpy.save(path) would write features.bin.npy
+    assert main(["frontend", str(tmp_path / "in.wav"), "--out", str(out), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["out"] == str(out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["features.bin", "in.wav"]
+    ref = mltk_features(pcm, FrontendConfig().to_mltk_settings())
+    np.testing.assert_array_equal(np.load(out), ref)
+
+
+def test_frontend_out_refuses_a_folder_and_a_missing_folder(tmp_path, capsys):
+    _wav(tmp_path / "in.wav")
+    (tmp_path / "results").mkdir()
+    for out, word in [(tmp_path / "results", "is a folder"),
+                      (tmp_path / "no" / "such" / "f.npy", "does not exist")]:  # fmt: skip
+        assert main(["frontend", str(tmp_path / "in.wav"), "--out", str(out)]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and word in err[0] and str(out) in err[0], err
+    # nothing written beside the folder, and no folder made for the typo
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.wav", "results"]
+    assert not any((tmp_path / "results").iterdir())

@@ -10,9 +10,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
-from bench_app.core.errors import BenchError
+from bench_app.cli.output_files import check_output_file, save_array
 
 _DEVICE_EPILOG = """\
 examples:
@@ -24,10 +23,6 @@ examples:
 PORT_OR_URL is a serial port path or any pyserial URL (socket://HOST:PORT, loop://).
 For the virtual board, start `bench-app emulate` and pass the path it prints first.
 """
-
-
-class OutputFileError(BenchError):
-    """A result file cannot be written."""
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -67,7 +62,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _common(cap)
     cap.add_argument("--inject", required=True, metavar="IN.wav",
                      help="audio file to inject (WAV/FLAC; resampled to the board's rate)")
-    cap.add_argument("--out", required=True, metavar="FRAMES.npy", help="where to save frames")
+    cap.add_argument("--out", required=True, metavar="FRAMES.npy",
+                     help="file to save the frames in (.npy format, written at exactly this "
+                     "path; its folder must exist)")
     cap.add_argument("--channel", type=int, metavar="N",
                      help="channel of a multi-channel file to use (from 0)")
     cap.add_argument("--tag", type=int, default=1, metavar="N",
@@ -140,15 +137,14 @@ def run_info(args: argparse.Namespace) -> int:
 
 def run_capture(args: argparse.Namespace) -> int:
     """Inject a file, save the frames; partial frames are saved even when the board fails."""
-    import numpy as np
 
     from bench_app.core.audio_files import read_audio
     from bench_app.core.device.client import BoardClient
     from bench_app.core.device.discovery import resolve_url
     from bench_app.core.errors import LinkError
 
+    out = check_output_file(args.out)  # refused before the board is asked anything
     url = resolve_url(args.device)
-    out = Path(args.out)
     with BoardClient.open(url, timeout=args.timeout) as client:
         info = client.info(timeout=args.timeout)
         clip = read_audio(args.inject, channel=args.channel, sample_rate=info.sample_rate_hz)
@@ -157,11 +153,7 @@ def run_capture(args: argparse.Namespace) -> int:
         cap = client.capture(clip.samples, tag=args.tag, timeout=args.timeout)
         stats = client.stats
     features = cap.features
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        np.save(out, features)
-    except OSError as exc:
-        raise OutputFileError(f"Cannot write '{out}': {exc.strerror or exc}.") from exc
+    save_array(out, features)
     summary = {
         "device": url,
         "input": str(args.inject),

@@ -12,9 +12,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
-from bench_app.core.errors import BenchError
+from bench_app.cli.output_files import (
+    check_output_file,
+    check_output_folder,
+    make_output_folder,
+    save_array,
+)
 
 _EPILOG = """\
 examples:
@@ -27,10 +31,6 @@ The config file is a JSON object of MLTK fe.* settings (prefix optional), e.g.
 Missing keys keep the paper's defaults (16 kHz, 25/10 ms, 32 channels, 80-7600 Hz, noise
 reduction and PCAN on, log scale shift 6). Audio at another rate is resampled, with a note.
 """
-
-
-class OutputFileError(BenchError):
-    """A result file or folder cannot be written."""
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -46,11 +46,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("input", metavar="IN", help="audio file (WAV or FLAC)")
-    p.add_argument("--out", required=True, metavar="OUT.npy", help="where to save the features")
+    p.add_argument("--out", required=True, metavar="OUT.npy",
+                   help="file to save the features in (.npy format, written at exactly this "
+                   "path; its folder must exist)")
     p.add_argument("--config", metavar="CFG.json",
                    help="front end settings (JSON of fe.* keys); default: the paper's")
     p.add_argument("--stages", metavar="DIR",
-                   help="also save each stage's per-frame output as DIR/<stage>.npy")
+                   help="also save each stage's per-frame output as DIR/<stage>.npy (DIR is "
+                   "created in an existing folder)")
     p.add_argument("--int8", action="store_true",
                    help="save int8 features by TFLM's formula instead of uint16")
     p.add_argument("--channel", type=int, metavar="N",
@@ -59,39 +62,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _save(path: Path, array) -> None:
-    import numpy as np
-
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        np.save(path, array)
-    except OSError as exc:
-        raise OutputFileError(f"Cannot write '{path}': {exc.strerror or exc}.") from exc
-
-
 def run(args: argparse.Namespace) -> int:
     """Read the audio, compute the features (and stages), save them, report."""
     from bench_app.core.audio_files import read_audio
     from bench_app.core.frontend import FrontendConfig, compute_features, to_int8
 
+    out = check_output_file(args.out)  # refused before any work, not after it
+    if args.stages:
+        check_output_folder(args.stages, "--stages")
     cfg = FrontendConfig.from_json(args.config) if args.config else FrontendConfig()
     clip = read_audio(args.input, channel=args.channel, sample_rate=cfg.sample_rate_hz)
     for note in clip.notes:
         print(f"bench-app: note: {note}", file=sys.stderr)
-    out = Path(args.out)
     if args.stages:
         stages = compute_features(clip.samples, cfg, stages=True)
         features = stages["features"]
     else:
         stages, features = None, compute_features(clip.samples, cfg)
     result = to_int8(features) if args.int8 else features
-    _save(out, result)
+    save_array(out, result)
     stage_files = []
     if stages is not None:
+        folder = make_output_folder(args.stages, "--stages")
         for name, array in stages.items():
-            path = Path(args.stages) / f"{name}.npy"
-            _save(path, array)
-            stage_files.append(str(path))
+            stage_files.append(str(save_array(folder / f"{name}.npy", array, "--stages")))
     summary = {
         "input": str(args.input),
         "out": str(out),
