@@ -47,8 +47,9 @@ def test_alignment_over_a_real_portaudio_path(jack_server):
     else:
         assert s["stimulus_continuous"] is True
         assert s["gain_db"] == pytest.approx(0.0, abs=0.1)
+        assert s["acoustic"]["delay_correlation"] > 0.99  # the whole stimulus, unaltered
     # Placed by host clocks, the delay also holds the board's input latency (the virtual
-    # board's capture queue may lag); it is never negative and the whole stimulus was found.
-    assert s["delay_samples"] >= 0 and s["acoustic"]["delay_correlation"] > 0.99
+    # board's capture queue may lag), so it is only known not to be negative.
+    assert s["delay_samples"] >= 0
     assert any("estimated from the host clock" in n for n in s["notes"])
     assert time.monotonic() - t0 < 120
