@@ -64,9 +64,11 @@ def test_continuity_true_for_a_pure_delay_and_false_after_a_gap():
     assert _continuity(None, stim, 0, delay) is None
 
 
-def test_contiguous_frames_stop_at_the_first_gap():
+def test_contiguous_frames_keep_the_longest_unbroken_run():
     frames = [SimpleNamespace(sample_index=160 * k, features=np.full(4, k, np.uint16))
-              for k in (3, 0, 1, 2, 5, 6)]
+              for k in (3, 0, 1, 5, 6, 7, 8, 10)]
     feats, first, cut = contiguous_frames(frames, 160)
-    np.testing.assert_array_equal(feats[:, 0], [0, 1, 2, 3])
-    assert first == 0 and cut == 2
+    np.testing.assert_array_equal(feats[:, 0], [5, 6, 7, 8])
+    assert first == 5 * 160 and cut == 4
+    feats, first, cut = contiguous_frames(frames[:3], 160)  # 0, 1 then 3: the first run wins
+    np.testing.assert_array_equal(feats[:, 0], [0, 1])

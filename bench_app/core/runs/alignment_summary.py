@@ -49,7 +49,8 @@ def analyse_capture(cap) -> tuple[dict, dict]:
                      "analysis.")
     frames, first_sample, cut = contiguous_frames(cap.emitter.frames, step)
     if cut:
-        notes.append(f"{cut} frames after a gap in the FRAME stream were left out.")
+        notes.append(f"The FRAME stream had gaps (frames lost on the link); parity uses its "
+                     f"longest unbroken run and leaves {cut} frames out.")
     offset = int(first_sample) - int(start) if len(frames) else 0
     frame_offset, pcm_trim = offset // step, offset % step
     if pcm_trim:

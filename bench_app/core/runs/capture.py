@@ -76,14 +76,20 @@ class CaptureEmitter:
 
 
 def contiguous_frames(frames: list, step: int) -> tuple[np.ndarray, int, int]:
-    """The frames in sample order up to the first gap: (features, first sample, frames cut)."""
+    """The longest run of frames ``step`` samples apart: (features, first sample, frames left).
+
+    Frames lost on the link break the board's frame grid; parity compares one unbroken run
+    (the longest, the first of equals) rather than guessing what the missing frames held.
+    """
     ordered = sorted(frames, key=lambda f: f.sample_index)
     if not ordered:
         return np.zeros((0, 0), np.uint16), 0, 0
-    keep = 1
-    while keep < len(ordered) and (
-        ordered[keep].sample_index - ordered[keep - 1].sample_index == step
-    ):
-        keep += 1
-    feats = np.stack([f.features for f in ordered[:keep]]).astype(np.uint16)
-    return feats, int(ordered[0].sample_index), len(ordered) - keep
+    best, start = (0, 1), 0
+    for i in range(1, len(ordered) + 1):
+        if i == len(ordered) or ordered[i].sample_index - ordered[i - 1].sample_index != step:
+            if i - start > best[1] - best[0]:
+                best = (start, i)
+            start = i
+    run = ordered[best[0] : best[1]]
+    feats = np.stack([f.features for f in run]).astype(np.uint16)
+    return feats, int(run[0].sample_index), len(ordered) - len(run)
