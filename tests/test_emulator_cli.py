@@ -81,6 +81,46 @@ def test_a_misconfigured_board_shows_its_config_and_computes_with_it(tmp_path):
     assert not np.array_equal(frames, mltk_reference(pcm, FrontendConfig()))
 
 
+def test_device_info_on_sim_starts_a_board_with_the_sim_args_and_stops_it(tmp_path):
+    from bench_app.core.device.emulator.process import running_emulators
+
+    board_cfg = FrontendConfig(filterbank_n_channels=40, pcan_enable=False)
+    cfg_file = tmp_path / "board_fe.json"
+    cfg_file.write_text(board_cfg.to_json())
+    out = cli("device", "info", "--device", "sim", "--sim", f"--frontend-config {cfg_file}",
+              "--json")  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert doc["device"] == "sim" and doc["info"]["frontend"] == board_cfg.to_dict()
+    assert doc["info"]["board"] == "virtual-coral-dev-board-micro"
+    port = doc["virtual_board"]["port"]
+    assert not Path(port).exists()  # stopped after the command
+    assert port not in {e["port"] for e in running_emulators()}
+
+
+def test_device_capture_on_sim_gives_the_files_features(tmp_path):
+    from bench_app.core.frontend import compute_features
+
+    wav, npy = tmp_path / "in.wav", tmp_path / "frames.npy"
+    sf.write(wav, test_signal(2.5, seed=8), 16000, subtype="PCM_16")
+    out = cli("device", "capture", "--device", "sim", "--inject", str(wav), "--out", str(npy),
+              "--json")  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert doc["missing_frames"] == 0 and "--fast" in doc["virtual_board"]["sim_args"]
+    assert not Path(doc["virtual_board"]["port"]).exists()
+    pcm, _ = sf.read(wav, dtype="int16")
+    frames = np.load(npy)
+    np.testing.assert_array_equal(frames, compute_features(pcm, FrontendConfig()))
+    np.testing.assert_array_equal(frames, mltk_reference(pcm, FrontendConfig()))
+
+
+def test_sim_args_without_device_sim_are_refused():
+    out = cli("device", "info", "--device", "/dev/ttyNONE", "--sim=--fast")
+    assert out.returncode == 2 and out.stderr.strip().splitlines() == [
+        "bench-app: error: --sim is for the virtual board (--device sim) only."]
+
+
 def test_sigterm_ends_the_emulator_cleanly_with_its_stats(tmp_path):
     stats = tmp_path / "stats.json"
     with start_emulator(["--speed", "4"], stats_file=str(stats)) as emu:

@@ -19,9 +19,13 @@ examples:
   bench-app device info --device /dev/ttyACM0
   bench-app device info --device socket://10.10.10.1:33001 --json
   bench-app device capture --device /tmp/coral-sim/board --inject speech.wav --out frames.npy
+  bench-app device info --device sim --sim "--frontend-config board_fe.json"
+  bench-app device capture --device sim --inject speech.wav --out frames.npy
 
-PORT_OR_URL is a serial port path or any pyserial URL (socket://HOST:PORT, loop://).
-For the virtual board, start `bench-app emulate` and pass the path it prints first.
+PORT_OR_URL is a serial port path or any pyserial URL (socket://HOST:PORT, loop://), or
+sim: a virtual board started for this command (`bench-app emulate` with the --sim arguments;
+capture adds --fast unless --sim sets a pace) and stopped after it. A virtual board already
+running (`bench-app emulate`) is reached by the port path it prints first.
 """
 
 
@@ -73,8 +77,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--device", required=True, metavar="PORT_OR_URL",
-                   help="serial port path or pyserial URL of the board")
+    p.add_argument("--device", required=True, metavar="sim|PORT_OR_URL",
+                   help="serial port path or pyserial URL of the board, or sim (a virtual "
+                   "board started for this command)")
+    p.add_argument("--sim", default="", metavar="ARGS",
+                   help="arguments for `bench-app emulate` when --device is sim, in one "
+                   "string, e.g. --sim \"--model m.tflite --channel gain_db=-6\" (write "
+                   "--sim=--fast when it is a single option)")
     p.add_argument("--timeout", type=float, default=3.0, metavar="S",
                    help="seconds to wait for a silent or vanished board (default 3)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -108,17 +117,40 @@ def run_devices(args: argparse.Namespace) -> int:
     return 0
 
 
+def _open_board(args: argparse.Namespace, *, fast: bool = False):
+    """The board behind ``--device``, connected and its INFO read (a `BoardSession`).
+
+    ``sim`` starts a virtual board with the ``--sim`` arguments (plus ``--fast`` when ``fast``
+    and they set no pace), which the session stops when it closes.
+    """
+    from bench_app.core.errors import ConfigError
+    from bench_app.core.runs.board_session import SIM, BoardSession, sim_arguments
+
+    if args.device != SIM:
+        if args.sim:
+            raise ConfigError("--sim is for the virtual board (--device sim) only.")
+        return BoardSession(args.device, timeout=args.timeout).open()
+    sim_args = sim_arguments(args.sim)
+    if fast and not {"--fast", "--speed"} & {a.split("=")[0] for a in sim_args}:
+        sim_args.append("--fast")
+    return BoardSession(SIM, sim_args, timeout=args.timeout).open()
+
+
+def _virtual_board(session) -> dict | None:
+    """The virtual board started for the command (its port and arguments), if any."""
+    if session.emulator is None:
+        return None
+    return {"port": session.emulator.port, "sim_args": session.sim_args}
+
+
 def run_info(args: argparse.Namespace) -> int:
     """HELLO -> INFO, printed."""
-    from bench_app.core.device.client import BoardClient
-    from bench_app.core.device.discovery import resolve_url
-
-    url = resolve_url(args.device)
-    with BoardClient.open(url, timeout=args.timeout) as client:
-        info = client.info(timeout=args.timeout)
-        stats = client.stats
+    with _open_board(args) as session:
+        info, stats = session.info, session.client.stats
+        virtual = _virtual_board(session)
     if args.json:
-        print(json.dumps({"device": url, "info": info.to_dict(), "link": stats.as_dict()}))
+        print(json.dumps({"device": args.device, "virtual_board": virtual,
+                          "info": info.to_dict(), "link": stats.as_dict()}))  # fmt: skip
         return 0
     print(f"board:        {info.board} (firmware {info.firmware_version}, "
           f"protocol {info.protocol_version})")
@@ -137,25 +169,23 @@ def run_info(args: argparse.Namespace) -> int:
 
 def run_capture(args: argparse.Namespace) -> int:
     """Inject a file, save the frames; partial frames are saved even when the board fails."""
-
     from bench_app.core.audio_files import read_audio
-    from bench_app.core.device.client import BoardClient
-    from bench_app.core.device.discovery import resolve_url
     from bench_app.core.errors import LinkError
 
     out = check_output_file(args.out)  # refused before the board is asked anything
-    url = resolve_url(args.device)
-    with BoardClient.open(url, timeout=args.timeout) as client:
-        info = client.info(timeout=args.timeout)
+    with _open_board(args, fast=True) as session:
+        info, client = session.info, session.client
         clip = read_audio(args.inject, channel=args.channel, sample_rate=info.sample_rate_hz)
         for note in clip.notes:
             print(f"bench-app: note: {note}", file=sys.stderr)
         cap = client.capture(clip.samples, tag=args.tag, timeout=args.timeout)
         stats = client.stats
+        virtual = _virtual_board(session)
     features = cap.features
     save_array(out, features)
     summary = {
-        "device": url,
+        "device": args.device,
+        "virtual_board": virtual,
         "input": str(args.inject),
         "out": str(out),
         "frames": int(features.shape[0]),

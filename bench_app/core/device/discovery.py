@@ -70,23 +70,8 @@ def list_devices(include_virtual: bool = True) -> list[DeviceEntry]:
                 name=SIM_NAME,
                 url=SIM_NAME,
                 kind="virtual",
-                description="virtual Coral Micro (bench-app emulate, on a pseudo-terminal)",
+                description="a virtual Coral Micro started for the command (bench-app emulate)",
             )
         )
     return entries
 
-
-def resolve_url(name: str) -> str:
-    """The pyserial URL for a ``--device`` value: a port path or URL as given.
-
-    ``sim`` (a virtual board the bench starts itself) is resolved by the emulator's side; until
-    it is, this raises `LinkError` saying how to reach a running virtual board.
-    """
-    if name == SIM_NAME:
-        from bench_app.core.errors import LinkError
-
-        raise LinkError(
-            "--device sim is not wired up yet: start `bench-app emulate` and pass the port "
-            "path it prints as --device."
-        )
-    return name
