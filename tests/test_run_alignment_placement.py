@@ -12,7 +12,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bench_app.core.runs.alignment_summary import _continuity
+from bench_app.core.runs.alignment_summary import _continuity, _fill_from_stimulus, _first_gap
 from bench_app.core.runs.board_session import Stamped, clock_anchor, join_pcm
 from bench_app.core.runs.capture import contiguous_frames
 
@@ -72,3 +72,14 @@ def test_contiguous_frames_keep_the_longest_unbroken_run():
     assert first == 5 * 160 and cut == 4
     feats, first, cut = contiguous_frames(frames[:3], 160)  # 0, 1 then 3: the first run wins
     np.testing.assert_array_equal(feats[:, 0], [0, 1])
+
+
+def test_lost_pcm_is_refilled_from_the_injected_stimulus_or_cut_at_the_first_loss():
+    stim = _stimulus(1600)
+    start = onset = 4000
+    chunks = [_chunk(start + 160 * k, stim[160 * k : 160 * (k + 1)]) for k in range(10)
+              if k not in (3, 7)]
+    joined, missing = join_pcm(chunks, start, start + len(stim))
+    assert missing == 320
+    np.testing.assert_array_equal(_fill_from_stimulus(chunks, joined, start, onset, stim), stim)
+    assert _first_gap(chunks, start) == 3 * 160

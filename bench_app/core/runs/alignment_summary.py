@@ -44,10 +44,22 @@ def analyse_capture(cap) -> tuple[dict, dict]:
     if start is None:  # nothing was placed (the board vanished before the stimulus began)
         start = min((c.message.sample_index for c in cap.emitter.pcm), default=0)
     pcm, missing = join_pcm(cap.emitter.pcm, int(start)) if cap.emitter.pcm else (None, 0)
-    if missing:
-        notes.append(f"{missing} PCM samples were lost on the link and are zeros in the "
-                     "analysis.")
-    frames, first_sample, cut = contiguous_frames(cap.emitter.frames, step)
+    usable = cap.emitter.frames
+    if missing and p.path == "injected" and onset is not None:
+        # The board was fed exactly the injected samples (it acknowledged consuming them):
+        # what the link lost of its PCM echo is known.
+        pcm = _fill_from_stimulus(cap.emitter.pcm, pcm, int(start), int(onset), stim.samples)
+        notes.append(f"{missing} PCM samples were lost on the link; they were taken from the "
+                     "injected stimulus, which is what the board's front end was fed.")
+    elif missing:
+        # The front end's state carries on: after a lost chunk the host's state is not the
+        # board's, so the analysis stops at the first one.
+        gap = _first_gap(cap.emitter.pcm, int(start))
+        pcm = pcm[:gap]
+        usable = [f for f in usable if f.sample_index + host.window_samples <= start + gap]
+        notes.append(f"{missing} PCM samples were lost on the link; the analysis uses the "
+                     f"{gap / fs:.2f} s before the first loss.")
+    frames, first_sample, cut = contiguous_frames(usable, step)
     if cut:
         notes.append(f"The FRAME stream had gaps (frames lost on the link); parity uses its "
                      f"longest unbroken run and leaves {cut} frames out.")
@@ -122,6 +134,32 @@ def _continuity(pcm, stimulus: np.ndarray, pad: int, delay, window: int = 4000) 
         return None
     c = np.abs(signal.correlate(seg, tail, mode="valid", method="fft"))
     return abs(int(np.argmax(c)) - window) <= 2
+
+
+def _fill_from_stimulus(chunks, pcm: np.ndarray, start: int, onset: int,
+                        stimulus: np.ndarray) -> np.ndarray:
+    """``pcm`` with the samples no chunk holds taken from the injected ``stimulus``."""
+    have = np.zeros(len(pcm), bool)
+    for c in chunks:
+        lo = int(c.message.sample_index) - start
+        have[max(lo, 0) : max(0, lo + len(c.message.samples))] = True
+    idx = np.flatnonzero(~have)
+    src = idx + start - onset
+    ok = (src >= 0) & (src < len(stimulus))
+    out = pcm.copy()
+    out[idx[ok]] = stimulus[src[ok]]
+    return out
+
+
+def _first_gap(chunks, start: int) -> int:
+    """Samples from ``start`` up to the first one no PCM chunk holds."""
+    end = start
+    for c in sorted(chunks, key=lambda c: c.message.sample_index):
+        lo = int(c.message.sample_index)
+        if lo > end:
+            break
+        end = max(end, lo + len(c.message.samples))
+    return end - start
 
 
 def _arrays(report) -> dict[str, np.ndarray]:
