@@ -69,6 +69,20 @@ def test_frontend_bad_inputs_exit_2_with_one_sentence(tmp_path, capsys):
     assert "fe.bogus" in capsys.readouterr().err
 
 
+def test_frontend_config_errors_name_the_file_once(tmp_path, capsys):
+    _wav(tmp_path / "in.wav")
+    broken, missing = tmp_path / "broken.json", tmp_path / "missing.json"
+    broken.write_text('{"fe.window_size_ms": 25,}')
+    for cfg in (broken, missing):
+        argv = ["frontend", str(tmp_path / "in.wav"), "--out", str(tmp_path / "o.npy"),
+                "--config", str(cfg)]  # fmt: skip
+        assert main(argv) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and err[0].count(str(cfg)) == 1, err
+        assert "Errno" not in err[0] and err[0].endswith(".")
+    assert not (tmp_path / "o.npy").exists()
+
+
 def test_frontend_out_is_written_at_exactly_the_path_it_reports(tmp_path, capsys):
     pcm = _wav(tmp_path / "in.wav")
     out = tmp_path / "features.bin"  # no .npy: numpy.save(path) would write features.bin.npy

@@ -125,3 +125,27 @@ def test_bad_json_is_a_config_error(tmp_path):
         FrontendConfig.from_json(tmp_path / "missing.json")
     with pytest.raises(ConfigError):
         FrontendConfig.from_json(json.dumps([1, 2]))
+
+
+def test_config_file_errors_name_the_file_in_one_clean_sentence(tmp_path):
+    bad = tmp_path / "board_fe.json"
+    bad.write_text('{"fe.window_size_ms": 25,\n "fe.pcan_enable": tru}')
+    unknown = tmp_path / "typo_fe.json"
+    unknown.write_text('{"fe.window_sise_ms": 25}')
+    missing = tmp_path / "missing_fe.json"
+    cases = [
+        (bad, f"The front end config file {bad} is not valid JSON (Expecting value at line 2, "
+              "column 20)."),
+        (str(unknown), f"Unknown front end setting 'fe.window_sise_ms' (in the front end config "
+                       f"file {unknown})."),
+        (missing, f"Cannot read the front end config file {missing}: No such file or "
+                  "directory."),
+        (tmp_path, f"Cannot read the front end config file {tmp_path}: Is a directory."),
+    ]  # fmt: skip
+    for source, message in cases:
+        with pytest.raises(ConfigError) as info:
+            FrontendConfig.from_json(source)
+        assert str(info.value) == message
+    # JSON text (no file) keeps its file-less wording
+    with pytest.raises(ConfigError, match=r"^The front end config is not valid JSON \("):
+        FrontendConfig.from_json("{not json")

@@ -167,19 +167,34 @@ class FrontendConfig:
 
     @classmethod
     def from_json(cls, source: str | Path) -> FrontendConfig:
-        """Read a config from JSON text or from the path of a JSON file."""
+        """Read a config from JSON text or from the path of a JSON file.
+
+        Errors name the file they come from (one sentence, `ConfigError`).
+        """
         text = str(source)
+        path = None
         if isinstance(source, Path) or not text.lstrip().startswith(("{", "[")):
             path = Path(source)
             try:
                 text = path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                raise ConfigError(f"Cannot read front end config file '{path}': {exc}.") from exc
+            except OSError as exc:
+                raise ConfigError(f"Cannot read the front end config file {path}: "
+                                  f"{exc.strerror or exc}.") from None  # fmt: skip
+            except UnicodeDecodeError:
+                raise ConfigError(f"The front end config file {path} is not UTF-8 text.") from None
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise ConfigError(f"The front end config is not valid JSON ({exc.msg}).") from exc
-        return cls.from_dict(data)
+            where = "front end config" if path is None else f"front end config file {path}"
+            raise ConfigError(f"The {where} is not valid JSON ({exc.msg} at line {exc.lineno}, "
+                              f"column {exc.colno}).") from None  # fmt: skip
+        try:
+            return cls.from_dict(data)
+        except ConfigError as exc:
+            if path is None:
+                raise
+            raise ConfigError(f"{str(exc).rstrip('.')} (in the front end config file "
+                              f"{path}).") from None  # fmt: skip
 
     def to_mltk_settings(self) -> dict[str, Any]:
         """Settings as MLTK ``AudioFeatureGeneratorSettings`` attribute names (no window_variant).
