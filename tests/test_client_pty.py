@@ -183,6 +183,8 @@ def test_board_gone_for_good_raises_link_error_after_queued_frames():
         assert got == sent
         with pytest.raises(LinkError, match="gone for over"):
             client.info(timeout=0.5)
+        with pytest.raises(LinkError, match=r"gone for over 0\.2 s \("):  # to 0.1 s
+            client.write(b"x", timeout=0.23456)
 
 
 def inject_board(window, lose_seq=None, busy_seq=None):

@@ -55,6 +55,11 @@ REPLY_TRIES = 3
 _DATA_TYPES = {Frame: Stream.FRAMES, Pcm: Stream.PCM, Result: Stream.RESULTS}
 
 
+def _seconds(s: float) -> str:
+    """A wait for a message: to 0.1 s ("6.1", not "6.05659"); short ones to 2 digits."""
+    return f"{s:.1f}" if s >= 0.1 else f"{s:.2g}"
+
+
 @dataclass(frozen=True, slots=True)
 class LinkStats:
     """A snapshot of everything the client counted on its link (see `DecoderStats`)."""
@@ -256,7 +261,7 @@ class BoardClient:
             if time.monotonic() - last_progress > give_up:
                 raise LinkError(
                     f"The board stopped acknowledging injected audio after {sender.acked + 1} "
-                    f"of {n_chunks} chunks ({give_up:g} s without progress)."
+                    f"of {n_chunks} chunks ({_seconds(give_up)} s without progress)."
                 )
             for data in sender.due():
                 try:
@@ -393,7 +398,7 @@ class BoardClient:
         wait = self.timeout if timeout is None else timeout
         if not self._link.wait_connected(wait):
             raise LinkError(
-                f"The board at {self.url!r} has been gone for over {wait:g} s "
+                f"The board at {self.url!r} has been gone for over {_seconds(wait)} s "
                 f"({self._link.last_error or 'port closed'})."
             )
         self._link.write(data)
@@ -484,7 +489,7 @@ class BoardClient:
                 if not self.connected:
                     raise LinkError(
                         f"The board at {self.url!r} vanished and did not come back within "
-                        f"{timeout:g} s ({self._link.last_error or 'no reason given'})."
+                        f"{_seconds(timeout)} s ({self._link.last_error or 'no reason given'})."
                     )
                 silent = self.silent_for_s
                 if self._counts["beats"] and silent > self.silent_after_s:
