@@ -22,6 +22,7 @@ table { border-collapse: collapse; margin: .3em 0 1em 0; font-size: .9em; }
 th, td { border: 1px solid #cbd5e0; padding: .2em .6em; text-align: left;
          vertical-align: top; overflow-wrap: anywhere; }
 th { background: #edf2f7; }
+td:first-child { white-space: nowrap; overflow-wrap: normal; }  /* keys never split mid-word */
 tr.lint td { background: #fed7d7; font-weight: bold; }
 p.pass { color: #22543d; background: #c6f6d5; padding: .4em .8em; font-weight: bold; }
 p.fail { color: #742a2a; background: #fed7d7; padding: .4em .8em; font-weight: bold; }
