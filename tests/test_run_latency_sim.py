@@ -15,7 +15,9 @@ import pytest
 from bench_app.cli import main
 from bench_app.core.store import RunStore
 
-COUNT = 3
+COUNT = 5
+#: Clock quantisation and host stamping allowed below the physical bound (ms).
+TOLERANCE_MS = 2.0
 
 
 @pytest.fixture(scope="module")
@@ -71,3 +73,20 @@ def test_latency_run_gives_a_report(latency_run, tmp_path, capsys):
     report = json.loads(capsys.readouterr().out)
     assert report["missing"] == [] and report["pdf_pages"] >= 1
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_host_view_is_never_shorter_than_the_boards_invoke(latency_run):
+    # After the window's last sample enters the board it still runs the model (invoke_us,
+    # timed by the board itself) before sending the RESULT: the host's sound-in to RESULT
+    # time cannot be shorter. It should not be much longer either: the rest of the sample's
+    # block through the front end (ten 10 ms steps), the link and the host's poll.
+    _, out, store = latency_run
+    with RunStore.open(store) as st:
+        rows = [d.doc["data"] for d in st.documents(out["run_id"], "results")
+                if d.kind == "event"]
+    host = np.array([r["onset_to_result_ms"] for r in rows])
+    invoke = np.array([r["invoke_us"] for r in rows]) / 1000.0
+    assert {r["onset_source"] for r in rows} == {"speaker_report"}
+    assert np.all(host >= invoke - TOLERANCE_MS), np.c_[host, invoke]
+    assert np.median(host) >= np.median(invoke)
+    assert np.median(host - invoke) < 50.0, np.c_[host, invoke]

@@ -7,10 +7,16 @@ board sample index of the first), so `play` is paced by the board's own clock (r
 ``--speed N``, or as fast as the board runs with ``--fast``), returns when the board has taken
 the last sample, and knows the board sample index at which the sound started (`onset_sample`,
 the same counter as the board's PCM ``sample_index``; the channel's delay comes after it).
+
+Every report is also kept with the host's ``time.perf_counter()`` when it was read
+(`taken_at`): the board takes speaker audio in blocks (up to ten 10 ms steps at once, ahead of
+their nominal capture time), so the time the board took a given sample is known only from the
+report of its own block, not by counting samples from the onset at the nominal rate.
 """
 
 from __future__ import annotations
 
+import bisect
 import socket
 import struct
 import time
@@ -70,6 +76,9 @@ class VirtualSpeaker:
         self.onset_time: float | None = None
         self._onset_of = 0
         self._rx = b""
+        # The board's take reports: first board sample, count, perf_counter when read.
+        self._take_first: list[int] = []
+        self._take_log: list[tuple[int, int, float]] = []
 
     def play(self, pcm, sample_rate: int | None = None, wait: bool = True) -> int | None:
         """Play ``pcm`` (int16 mono), paced by the board; return `onset_sample`.
@@ -119,6 +128,7 @@ class VirtualSpeaker:
             raise LinkError(f"The virtual speaker connection failed ({exc}).") from None
         if not data:
             raise LinkError("The virtual board closed the speaker connection.")
+        now = time.perf_counter()
         self._rx += data
         whole = len(self._rx) // _REPORT.size * _REPORT.size
         for off in range(0, whole, _REPORT.size):
@@ -127,7 +137,25 @@ class VirtualSpeaker:
                 self.onset_sample = board_index + (self._onset_of - before)
                 self.onset_time = time.monotonic()
             self.consumed = max(self.consumed, before + n)
+            if not self._take_first or board_index > self._take_first[-1]:
+                self._take_log.append((board_index, n, now))
+                self._take_first.append(board_index)  # last: readers bisect on this list
         self._rx = self._rx[whole:]
+
+    def taken_at(self, sample: int) -> float | None:
+        """``time.perf_counter()`` when the host read the board's report of taking ``sample``.
+
+        ``sample`` is a board sample index (the PCM counter). The board sends the report as it
+        takes the block holding the sample, before processing it, so this is the time it took
+        the sample plus the report's trip (an upper bound). None if no report covers it.
+        Safe to call from another thread while `play` runs.
+        """
+        n_known = len(self._take_first)
+        i = bisect.bisect_right(self._take_first, sample, 0, n_known) - 1
+        if i < 0:
+            return None
+        first, n, t = self._take_log[i]
+        return t if sample < first + n else None
 
     def close(self) -> None:
         self._sock.close()

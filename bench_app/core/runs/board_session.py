@@ -233,11 +233,14 @@ def join_pcm(chunks: list, start: int, end: int | None = None) -> tuple[np.ndarr
 
 
 def clock_anchor(chunks: list[Stamped], sample_rate: int) -> tuple[int, float] | None:
-    """``(sample, host_time)``: the board sample whose capture the host saw soonest.
+    """``(end, host_time)``: the board sample clock's tightest mapping to ``perf_counter``.
 
-    Each PCM chunk taken at host time ``t`` ends with sample ``e - 1``, so that sample reached
-    the board's front end at or before ``t``; the chunk minimising ``t - e / rate`` bounds the
-    board clock most tightly. ``host_time(s) = host_time + (s - sample) / rate`` after it.
+    A chunk whose samples end at ``e`` (one past its last sample), taken at host time ``t``,
+    was sent after sample ``e - 1`` entered the board, so ``t - (e - 1) / rate`` is the clock
+    offset plus that chunk's link and queueing delay, never less than the offset. The chunk
+    minimising it (the least delayed one; a standard one-way clock-offset filter) is returned
+    as ``(e, t)``, and sample ``s`` entered at host time ``t + (s - (e - 1)) / rate`` at the
+    latest (docs/metrics.md section 7), on a board that captures in real time.
     """
     if not chunks:
         return None

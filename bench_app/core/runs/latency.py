@@ -8,10 +8,10 @@ adds ``onset_to_result_ms``:
     onset_to_result_ms = t_rx(RESULT) - t_host(window_end_sample - 1)
 
 ``t_rx`` is the host's ``time.perf_counter()`` when the RESULT was taken from the link, and
-``t_host(s)`` the host time at which board sample ``s`` (the window's last sample) entered the
-board, on the board's sample clock anchored at the virtual speaker's report of the stimulus's
-first sample or at the PCM chunk that reached the host soonest after its last sample
-(``board_session.clock_anchor``), whichever gives the earlier time (both are upper bounds).
+``t_host(s)`` the host time (same clock) at which board sample ``s`` (the window's last sample)
+entered the board: the virtual speaker's report of taking the block holding ``s`` when there is
+one, else the PCM stream's minimum one-way offset (``board_session.clock_anchor``); see
+docs/metrics.md section 7 for why and for the bounds.
 So it is "sound in, prediction out" as the host sees it, including the link. The budget is
 the window hop (from consecutive RESULTs). The summary keeps `summarize_latency` in full plus
 the percentiles in milliseconds at its top level.
@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import time
+from collections import Counter
 from collections.abc import Generator, Mapping
 from typing import Any
 
@@ -179,20 +180,10 @@ class LatencyProcedure(HoldsBoard):
                "frontend_us": int(r.frontend_us), "invoke_us": int(r.invoke_us),
                "total_us": int(r.total_us), "host_time": stamped.host_time,
                "board_timestamp_us": int(r.timestamp_us), "scores": r.scores.tolist()}
-        # Both anchors bound the true entry time from above (a report or a chunk arrives after
-        # the board took the sample); the earlier of the two is the tighter bound.
-        anchors = []
-        if player is not None and getattr(player, "onset_sample", None) is not None \
-                and player.onset_time is not None:
-            anchors.append(((int(player.onset_sample), player.onset_time), "speaker"))
-        if buffer.pcm:
-            anchors.append((clock_anchor(buffer.pcm, rate), "pcm"))
-        last = int(r.window_end_sample) - 1
-        best = min(((t + (last - sample) / rate, source) for (sample, t), source in anchors),
-                   default=None)
-        if best is not None:
-            rec["onset_to_result_ms"] = (stamped.host_time - best[0]) * 1000.0
-            rec["onset_source"] = best[1]
+        entry, source = _entry_time(int(r.window_end_sample) - 1, player, buffer, rate)
+        if entry is not None:
+            rec["onset_to_result_ms"] = (stamped.host_time - entry) * 1000.0
+            rec["onset_source"] = source
         return rec
 
     def _summary(self, records: list[dict], s: BoardSession) -> dict:
@@ -225,15 +216,40 @@ class LatencyProcedure(HoldsBoard):
         return {**summ, "notes": notes, "count": len(records), "percentiles_ms": pct,
                 "budget_used_p99": summ["budget_used_p99"], "model_untrained": untrained,
                 "model_sha256": s.info.model_sha256,
-                "onset_source": records[0].get("onset_source") if records else None,
+                "onset_source": _most_common(r.get("onset_source") for r in records),
                 "output": self.params.output,
                 "board_total_ge_invoke": all(r["total_us"] >= r["invoke_us"] for r in records),
                 "link": s.client.stats.as_dict()}
 
 
+def _entry_time(sample: int, player, buffer: StreamBuffer,
+                rate: int) -> tuple[float | None, str | None]:
+    """``(perf_counter time, source)`` at which board sample ``sample`` entered the board.
+
+    The virtual speaker's report of the block holding the sample when there is one
+    (``"speaker_report"``); else the PCM stream's clock mapping (``"pcm"``, `clock_anchor`):
+    ``t_a + (sample - (s_a - 1)) / rate``; else ``(None, None)``.
+    """
+    speaker = getattr(player, "_speaker", None)  # VirtualSpeakerPlayer's VirtualSpeaker
+    taken = speaker.taken_at(sample) if hasattr(speaker, "taken_at") else None
+    if taken is not None:
+        return taken, "speaker_report"
+    anchor = clock_anchor(buffer.pcm, rate)
+    if anchor is None:
+        return None, None
+    end, t_end = anchor
+    return t_end + (sample - (end - 1)) / rate, "pcm"
+
+
 def _untrained(info: Mapping[str, Any]) -> bool:
     emu = (info.get("emulator") or {}).get("model") or {}
     return bool(info.get("model_untrained") or emu.get("untrained"))
+
+
+def _most_common(values) -> str | None:
+    """The most frequent non-None value (None if there is none)."""
+    counts = Counter(v for v in values if v is not None)
+    return counts.most_common(1)[0][0] if counts else None
 
 
 def _model_frames(s: BoardSession, key: str, default_s: float) -> float:
