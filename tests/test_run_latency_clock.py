@@ -49,29 +49,35 @@ class _Player:
         self._speaker = speaker
 
 
-def test_speaker_report_gives_each_blocks_take_time():
+def test_speaker_take_times_follow_the_boards_reports():
+    # The board side is driven here: it takes two 1600-sample blocks (board samples 5000 and
+    # 6600), the second when its first sample is due (100 ms later, or later if this host is
+    # slow: a block taken behind the pace).
     server = SpeakerServer()
     speaker = VirtualSpeaker(server.address, RATE, lead_s=1.0)
     player = threading.Thread(target=speaker.play, args=(np.zeros(3200, np.int16),))
     try:
         player.start()
-        takes = []
+        takes: list[float] = []
         deadline = time.monotonic() + 5
         while len(takes) < 2 and time.monotonic() < deadline:
             server.poll()
-            if server.available >= 1600:
-                time.sleep(0.02)  # the two blocks are taken 20 ms apart
+            due = takes[0] + 0.1 if takes else 0.0
+            if server.available >= 1600 and time.perf_counter() >= due:
                 takes.append(time.perf_counter())
-                server.take(1600, 5000 + 1600 * len(takes[:-1]))
+                server.take(1600, 5000 + 1600 * (len(takes) - 1))
+            time.sleep(0.001)
         player.join(5)
         assert not player.is_alive() and len(takes) == 2
-        buffer = StreamBuffer(client=None)
-        t0, src = _entry_time(5000, _Player(speaker), buffer, RATE)
-        t1, _ = _entry_time(6599, _Player(speaker), buffer, RATE)
-        t2, _ = _entry_time(6600, _Player(speaker), buffer, RATE)
-        assert src == "speaker_report" and t1 == t0
-        # read after the take, and before the next block was taken
-        assert takes[0] <= t0 < takes[1] <= t2
+        reads = [t for _, _, t in speaker._take_log]
+        t0, src = _entry_time(5000, _Player(speaker), StreamBuffer(client=None), RATE)
+        assert src == "speaker_report"
+        assert speaker.taken_at(6599) == t0
+        t1 = speaker.taken_at(6600)
+        # Never after the take was reported, never before the first block was taken, and the
+        # second block is placed on the board's clock, 1600 samples after the first.
+        assert takes[0] <= t0 <= reads[0]
+        assert t1 <= reads[1] and abs(t1 - t0 - 0.1) < 1e-9
         assert speaker.taken_at(4999) is None and speaker.taken_at(8200) is None
     finally:
         speaker.close()

@@ -79,6 +79,8 @@ class VirtualSpeaker:
         # The board's take reports: first board sample, count, perf_counter when read.
         self._take_first: list[int] = []
         self._take_log: list[tuple[int, int, float]] = []
+        #: Least ``read time - first sample / rate`` over all reports (seconds; see `taken_at`).
+        self.take_offset: float | None = None
 
     def play(self, pcm, sample_rate: int | None = None, wait: bool = True) -> int | None:
         """Play ``pcm`` (int16 mono), paced by the board; return `onset_sample`.
@@ -140,22 +142,30 @@ class VirtualSpeaker:
             if not self._take_first or board_index > self._take_first[-1]:
                 self._take_log.append((board_index, n, now))
                 self._take_first.append(board_index)  # last: readers bisect on this list
+                offset = now - board_index / self.sample_rate
+                if self.take_offset is None or offset < self.take_offset:
+                    self.take_offset = offset
         self._rx = self._rx[whole:]
 
     def taken_at(self, sample: int) -> float | None:
-        """``time.perf_counter()`` when the host read the board's report of taking ``sample``.
+        """``time.perf_counter()`` at which the board took ``sample`` (a board sample index).
 
-        ``sample`` is a board sample index (the PCM counter). The board sends the report as it
-        takes the block holding the sample, before processing it, so this is the time it took
-        the sample plus the report's trip (an upper bound). None if no report covers it.
-        Safe to call from another thread while `play` runs.
+        The board sends a report as it takes a block, before processing it, and takes each
+        block when its first sample ``f`` is due, so ``read time - f / rate`` is the board
+        clock's offset plus the report's trip and the host thread's wake-up, never less than
+        the offset. Their minimum over all reports so far (`take_offset`, a one-way
+        clock-offset filter) is the tightest estimate, and the answer is
+        ``f / rate + take_offset`` for the block holding ``sample``: on time or early by at
+        most the least trip, and early (never late) for a block the board took behind its
+        pace. None if no report covers ``sample``. Safe to call from another thread.
         """
         n_known = len(self._take_first)
         i = bisect.bisect_right(self._take_first, sample, 0, n_known) - 1
-        if i < 0:
+        offset = self.take_offset
+        if i < 0 or offset is None:
             return None
-        first, n, t = self._take_log[i]
-        return t if sample < first + n else None
+        first, n, _ = self._take_log[i]
+        return first / self.sample_rate + offset if sample < first + n else None
 
     def close(self) -> None:
         self._sock.close()

@@ -8,10 +8,10 @@ adds ``onset_to_result_ms``:
     onset_to_result_ms = t_rx(RESULT) - t_host(window_end_sample - 1)
 
 ``t_rx`` is the host's ``time.perf_counter()`` when the RESULT was taken from the link, and
-``t_host(s)`` the host time (same clock) at which board sample ``s`` (the window's last sample)
-entered the board: the virtual speaker's report of taking the block holding ``s`` when there is
-one, else the PCM stream's minimum one-way offset (``board_session.clock_anchor``); see
-docs/metrics.md section 7 for why and for the bounds.
+``t_host(s)`` the host time (same clock) at which board sample ``s`` (the window's last
+sample) entered the board: the virtual speaker's take time of the block holding ``s`` (from
+the board's reports) when there is one, else the PCM stream's minimum one-way offset
+(``board_session.clock_anchor``); see docs/metrics.md section 7 for why and for the bounds.
 So it is "sound in, prediction out" as the host sees it, including the link. The budget is
 the window hop (from consecutive RESULTs). The summary keeps `summarize_latency` in full plus
 the percentiles in milliseconds at its top level.
@@ -226,8 +226,9 @@ def _entry_time(sample: int, player, buffer: StreamBuffer,
                 rate: int) -> tuple[float | None, str | None]:
     """``(perf_counter time, source)`` at which board sample ``sample`` entered the board.
 
-    The virtual speaker's report of the block holding the sample when there is one
-    (``"speaker_report"``); else the PCM stream's clock mapping (``"pcm"``, `clock_anchor`):
+    The virtual speaker's take time of the block holding the sample, from the board's reports
+    (``"speaker_report"``, `VirtualSpeaker.taken_at`) when there is one; else the PCM
+    stream's clock mapping (``"pcm"``, `clock_anchor`):
     ``t_a + (sample - (s_a - 1)) / rate``; else ``(None, None)``.
     """
     speaker = getattr(player, "_speaker", None)  # VirtualSpeakerPlayer's VirtualSpeaker
