@@ -40,12 +40,16 @@ def test_alignment_over_a_real_portaudio_path(jack_server):
     s = result.summary
     # Pipeline parity compares the board with itself plus the host: no audio glitch moves it.
     assert s["mean_relative_error"] == 0.0 and s["parity"]["exact"] is True
-    # A loaded machine makes the player underflow (silence inserted, JACK's -S keeps the rest);
-    # the run must then say the stimulus came in pieces. Otherwise the loop is exact.
+    # A loaded machine can make the player underflow or a JACK cycle go missing (silence
+    # inserted, or audio lost, between the host and the board's capture): the run must then
+    # say so, underflows by count and any break by its continuity check. Seen in a full
+    # suite at load ~9 with no underflow reported. When neither happened the path is exact.
+    assert s["stimulus_continuous"] is not None
     if s["playback_underflows"]:
         assert any("underflows" in n for n in s["notes"])
+    if s["stimulus_continuous"] is False:
+        assert any("did not reach the board in one piece" in n for n in s["notes"])
     else:
-        assert s["stimulus_continuous"] is True
         assert s["gain_db"] == pytest.approx(0.0, abs=0.1)
         assert s["acoustic"]["delay_correlation"] > 0.99  # the whole stimulus, unaltered
     # Placed by host clocks, the delay also holds the board's input latency (the virtual

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import io
 import json
 import threading
@@ -14,7 +15,7 @@ from bench_app import __version__
 from bench_app.core.errors import BenchError, LinkError
 from bench_app.core.runs import Event, RunController, RunStatus, run_procedure
 from bench_app.core.runs.demo import TickParams, TickProcedure, tick_samples
-from bench_app.core.runs.progress import ProgressSubscriber, plain_line
+from bench_app.core.runs.progress_bar import ProgressSubscriber, plain_line
 from bench_app.core.runs.subscribers import DocumentLog, JsonLinesWriter
 
 
@@ -255,3 +256,18 @@ def test_every_failure_path_emits_exactly_one_start_and_one_stop():
         assert result.status is RunStatus.FAILED and "a bug in the bench" in result.reason
         assert result.exception is not None
     assert proc.cleaned_up, "a generator left suspended by a failure was not closed"
+
+
+def test_progress_stays_the_event_helper_after_every_runs_module_is_imported():
+    """A submodule named like a package attribute replaces it on import (it did: a module
+    `runs/progress.py` turned `runs.progress` into a module mid-session and runs crashed)."""
+    import importlib
+    import pkgutil
+
+    import bench_app.core.runs as runs
+
+    for m in pkgutil.iter_modules(runs.__path__):
+        importlib.import_module(f"bench_app.core.runs.{m.name}")
+    for name in runs.__all__:
+        assert not inspect.ismodule(getattr(runs, name)), name
+    assert runs.progress(1, 2).stream == "progress"

@@ -110,7 +110,7 @@ def _run(args: argparse.Namespace, procedure) -> int:
     """Run ``procedure`` into the store, with a progress bar on a terminal; print the result."""
     from bench_app.core.runs import RunStatus, run_procedure
     from bench_app.core.runs.documents import finite_or_none
-    from bench_app.core.runs.progress import ProgressSubscriber
+    from bench_app.core.runs.progress_bar import ProgressSubscriber
 
     with open_store(args) as store, procedure:
         subscribers = [store.subscriber()]
