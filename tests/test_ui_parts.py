@@ -193,15 +193,55 @@ def test_settings_persist(tmp_path):
 
 
 @pytest.mark.parametrize("missing", ["DISPLAY", None])
-def test_display_problem(missing):
-    from bench_app.ui.app import display_problem
+def test_display_problem(missing, tmp_path, monkeypatch):
+    import socket
 
-    env = {"DISPLAY": ":0"}
+    from bench_app.ui import app
+
+    # a listening Unix socket where an X server for display :5 would put its own
+    monkeypatch.setattr(app, "X11_SOCKET_DIR", str(tmp_path))
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(str(tmp_path / "X5"))
+    server.listen(1)
+    env = {"DISPLAY": ":5"}
     if missing:
         env.pop(missing)
-    problem = display_problem(env)
+    problem = app.display_problem(env)
     assert (problem is None) == (missing is None)
-    assert display_problem({"QT_QPA_PLATFORM": "offscreen"}) is None
+    assert app.display_problem({"QT_QPA_PLATFORM": "offscreen"}) is None
+    server.close()
+    assert "DISPLAY=:5" in app.display_problem({"DISPLAY": ":5.0"})
+
+
+def test_display_problem_tcp_display():
+    import socket
+
+    from bench_app.ui import app
+
+    server = socket.socket()
+    for port in range(6200, 6400):  # host:N is X on TCP port 6000 + N
+        try:
+            server.bind(("127.0.0.1", port))
+            break
+        except OSError:
+            continue
+    server.listen(1)
+    display = f"127.0.0.1:{port - 6000}"
+    assert app.display_problem({"DISPLAY": display}) is None
+    server.close()
+    assert display in app.display_problem({"DISPLAY": display})
+
+
+def test_gui_with_unreachable_display_says_so_and_does_not_abort():
+    n = next(n for n in range(987, 1100) if not Path(f"/tmp/.X11-unix/X{n}").exists())
+    env = {**{k: v for k, v in os.environ.items() if k != "WAYLAND_DISPLAY"},
+           "DISPLAY": f":{n}", "QT_QPA_PLATFORM": "xcb"}
+    proc = subprocess.run([sys.executable, "-m", "bench_app", "gui", "--no-connect"], env=env,
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2, proc.stderr  # not 134 (Qt's abort)
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and f"DISPLAY=:{n}" in lines[0], proc.stderr
+    assert "Reinstalling" not in proc.stderr
 
 
 def test_window_start_imports_nothing_heavy(tmp_path):

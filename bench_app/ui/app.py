@@ -22,15 +22,91 @@ class NoDisplayError(BenchError):
 
 
 def display_problem(environ=os.environ) -> str | None:
-    """One sentence saying why no window can open here, or None when one can."""
+    """One sentence saying why no window can open here, or None when one can.
+
+    A set DISPLAY is not enough: Qt aborts the process (SIGABRT) when no X server answers
+    there, so the server is tried first (`x_server_reachable`); likewise the Wayland socket.
+    """
     platform = environ.get("QT_QPA_PLATFORM", "").split(":")[0]
     if platform in HEADLESS_PLATFORMS or sys.platform in ("win32", "darwin"):
         return None
-    if environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"):
+    display = environ.get("DISPLAY", "").strip()
+    wayland = environ.get("WAYLAND_DISPLAY", "").strip()
+    if platform != "xcb" and wayland and wayland_reachable(wayland, environ):
         return None
-    return ("There is no display to open the bench window on (DISPLAY is not set): run "
+    if display and x_server_reachable(display):
+        return None
+    if display:
+        why = f"no X server answers on DISPLAY={display}"
+    elif wayland:
+        why = f"no Wayland compositor answers on WAYLAND_DISPLAY={wayland} and DISPLAY is not set"
+    else:
+        why = "DISPLAY is not set"
+    return (f"There is no display to open the bench window on ({why}): run "
             "`xvfb-run -a bench-app gui` for a virtual screen, or use the command line "
             "(`bench-app run alignment --device sim`).")
+
+
+#: Where local X servers put their sockets (X11 convention; a module constant for tests).
+X11_SOCKET_DIR = "/tmp/.X11-unix"
+X_TCP_BASE_PORT = 6000
+CONNECT_TIMEOUT_S = 0.5
+
+
+def _connects(family: int, address) -> bool:
+    import socket
+
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.settimeout(CONNECT_TIMEOUT_S)
+        try:
+            s.connect(address)
+        except OSError:
+            return False
+    return True
+
+
+def x_server_reachable(display: str) -> bool:
+    """Whether an X server accepts connections at ``display`` (``[host]:N[.screen]``).
+
+    Local displays (no host, or ``unix``) are tried on their Unix socket (the abstract one
+    first, as libxcb does on Linux, then the file), then on TCP localhost; a remote
+    ``host:N`` on TCP port 6000 + N (SSH X forwarding uses ``localhost:10`` and up).
+    """
+    import socket
+
+    host, sep, rest = display.rpartition(":")
+    number = rest.split(".")[0]
+    if not sep or not number.isdigit():
+        return False
+    if host.startswith("/"):  # a launchd-style socket path (macOS XQuartz)
+        return _connects(socket.AF_UNIX, display.split(":")[0])
+    n = int(number)
+    if host in ("", "unix"):
+        path = f"{X11_SOCKET_DIR}/X{n}"
+        if sys.platform.startswith("linux") and _connects(socket.AF_UNIX, "\0" + path):
+            return True
+        if _connects(socket.AF_UNIX, path):
+            return True
+        if host == "unix":
+            return False
+        host = "localhost"
+    try:
+        infos = socket.getaddrinfo(host, X_TCP_BASE_PORT + n, type=socket.SOCK_STREAM)
+    except OSError:
+        return False
+    return any(_connects(family, addr) for family, *_, addr in infos)
+
+
+def wayland_reachable(name: str, environ=os.environ) -> bool:
+    """Whether a Wayland compositor listens on socket ``name`` (relative to XDG_RUNTIME_DIR)."""
+    import socket
+
+    if not name.startswith("/"):
+        runtime = environ.get("XDG_RUNTIME_DIR", "")
+        if not runtime:
+            return False
+        name = os.path.join(runtime, name)
+    return _connects(socket.AF_UNIX, name)
 
 
 def create_application(argv: list[str] | None = None):
