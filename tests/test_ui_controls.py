@@ -159,3 +159,61 @@ def test_connecting_to_a_missing_port_says_so(qtbot, window):
     assert window.devices.connect_button.isEnabled()
     assert "/dev/no-such-board" in window.errors.last_message
     assert "bug" not in window.errors.last_message
+
+
+class _NotedResults(_Results):
+    """A latency run whose summary carries notes and says the model is untrained."""
+
+    NOTES = ["The board's model is UNTRAINED: its latency is meaningful, its scores are not.",
+             "The virtual board ran at speed 4, not in real time."]
+
+    def execute(self, ctx):
+        yield from super().execute(ctx)
+        return {"count": len(self.records), "notes": self.NOTES, "model_untrained": True}
+
+
+def _untrained_sha() -> str:
+    import hashlib
+    from pathlib import Path
+
+    model = Path(__file__).resolve().parents[1] / "models" / "untrained_paper_shape.tflite"
+    return hashlib.sha256(model.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("untrained", [True, False])
+def test_latency_view_and_device_bar_call_an_untrained_model_untrained(window, untrained):
+    from bench_app.core.device.protocol.messages import Info
+    from bench_app.ui.device_bar import info_text
+
+    # the sha256 of the file models/ ships (its sidecar says untrained), or another model's
+    sha = _untrained_sha() if untrained else "ab" * 32
+    info = Info(firmware_version="1.0", model_sha256=sha)
+    view = window.show_job("Latency")
+    view.on_board(type("S", (), {"info": info})())
+    assert ("UNTRAINED" in view.model_label.text()) == untrained
+    assert ("UNTRAINED" in info_text(info)) == untrained
+    # the board's own word counts too, whatever the sha
+    said = Info(firmware_version="1.0", model_sha256="cd" * 32, extra={"model_untrained": True})
+    view.on_board(type("S", (), {"info": said})())
+    assert "UNTRAINED" in view.model_label.text()
+
+
+def test_latency_run_notes_in_the_view_and_the_runs_view(qtbot, window):
+    view = window.show_job("Latency")
+    view.make_procedure = lambda: _NotedResults(_records(5))
+    view.run_controls.make_procedure = view.make_procedure
+    view.start()
+    qtbot.waitUntil(lambda: not window.bridge.running, timeout=10_000)
+    qtbot.waitUntil(lambda: view._run_uid is None, timeout=5_000)
+    assert view.notes_label.isVisibleTo(view)
+    for note in _NotedResults.NOTES:
+        assert note in view.notes_label.text()
+    runs = window.show_job("Runs")
+    runs.refresh()
+    [uid] = runs.uids_shown()
+    runs.open_run(uid)
+    figures = runs.figures
+    assert "UNTRAINED" in figures.title.text()
+    assert figures.notes.isVisibleTo(figures)
+    for note in _NotedResults.NOTES:
+        assert note in figures.notes.text()

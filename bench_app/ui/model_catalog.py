@@ -91,3 +91,42 @@ def list_models(folder: Path = MODELS_DIR) -> list[ModelEntry]:
     if not folder.is_dir():
         return []
     return [read_model(p) for p in sorted(folder.glob("*.tflite"))]
+
+
+#: Said wherever the window shows a model that is untrained (issue 4).
+UNTRAINED_NOTE = "UNTRAINED: random weights, for latency only; its scores mean nothing"
+
+
+def untrained_shas(folder: Path = MODELS_DIR) -> set[str]:
+    """sha256 of the models whose JSON sidecar in ``folder`` says ``"untrained": true``."""
+    found = set()
+    for sidecar in sorted(folder.glob("*.json")) if folder.is_dir() else ():
+        try:
+            meta = json.loads(sidecar.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(meta, dict) and meta.get("untrained") and meta.get("sha256"):
+            found.add(str(meta["sha256"]).lower())
+    return found
+
+
+def model_untrained(info, folder: Path = MODELS_DIR) -> bool | None:
+    """Whether a board's model is untrained: True, False, or None when nothing says.
+
+    ``info`` is a `bench_app.core.device.protocol.messages.Info` or an INFO / summary dict.
+    The board's own word (``model_untrained``, or the virtual board's model note) counts
+    first; otherwise a model whose sha256 a ``models/`` sidecar marks untrained is untrained.
+    """
+    if info is None:
+        return None
+    doc = info if isinstance(info, dict) else {**(getattr(info, "extra", None) or {}),
+                                               "model_sha256": info.model_sha256}
+    emulated = ((doc.get("emulator") or {}).get("model") or {}) if isinstance(
+        doc.get("emulator"), dict) else {}
+    said = doc.get("model_untrained", emulated.get("untrained"))
+    if said:
+        return True
+    sha = doc.get("model_sha256")
+    if isinstance(sha, str) and sha.lower() in untrained_shas(folder):
+        return True
+    return None if said is None else False

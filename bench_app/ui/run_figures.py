@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .model_catalog import model_untrained
 from .widgets.plots import PALETTE, budget_line, fast_curve, make_plot
 from .widgets.spectrogram import DIFF_MAP, FEATURE_MAP, SpectrogramStack
 from .widgets.stats_widgets import Histogram
@@ -58,6 +59,19 @@ def headline_values(inp) -> dict[str, float | None]:
     return out
 
 
+def run_untrained(inp) -> bool:
+    """Whether the run's board ran an untrained model (its summary or INFO says so)."""
+    return bool(inp.summary.get("model_untrained") or model_untrained(inp.board_info))
+
+
+def run_notes(inp) -> list[str]:
+    """The notes a run's summary holds (at any depth) and those from loading it."""
+    from bench_app.core.report.metrics import find_lists
+
+    found = [str(n) for _, notes in find_lists(inp.summary, "notes") for n in notes if n]
+    return list(dict.fromkeys(found + [str(n) for n in inp.notes if n]))
+
+
 def _fmt(v: float | None) -> str:
     return "—" if v is None or (isinstance(v, float) and not math.isfinite(v)) else f"{v:.4g}"
 
@@ -69,6 +83,10 @@ class RunFigures(QWidget):
         super().__init__(parent)
         self.title = QLabel("Open a run (double-click) or select two and press Compare.")
         self.title.setWordWrap(True)
+        self.notes = QLabel("")
+        self.notes.setWordWrap(True)
+        self.notes.setStyleSheet("color: #b45309;")
+        self.notes.setVisible(False)
         self.which = QComboBox()
         self.which.setToolTip("Whose spectrograms to show when two runs are compared")
         self.which.currentIndexChanged.connect(self._on_which)
@@ -96,6 +114,7 @@ class RunFigures(QWidget):
         top.addWidget(QLabel("spectrograms of"))
         top.addWidget(self.which)
         grid.addLayout(top, 0, 0, 1, 3)
+        grid.addWidget(self.notes, 4, 0, 1, 3)
         grid.addWidget(self.spectrograms, 1, 0, 3, 1)
         # alignment figures and latency figures share the right-hand cells
         grid.addWidget(self.per_channel, 1, 1)
@@ -139,8 +158,13 @@ class RunFigures(QWidget):
         self.title.setToolTip("\n".join(reasons) or "no verdict reasons stored")
         self.title.setText(" vs ".join(
             f"run {n} {inp.uid[:8]} ({inp.procedure}, {inp.run.get('status')}, "
-            f"{'pass' if inp.passed() else 'fail' if inp.passed() is False else 'no verdict'})"
+            f"{'pass' if inp.passed() else 'fail' if inp.passed() is False else 'no verdict'}"
+            f"{', model UNTRAINED' if run_untrained(inp) else ''})"
             for n, inp in zip(names, inputs, strict=True)))
+        notes = [f"run {n}: {note}" if len(inputs) > 1 else str(note)
+                 for n, inp in zip(names, inputs, strict=True) for note in run_notes(inp)]
+        self.notes.setText("\n".join(f"• {note}" for note in notes))
+        self.notes.setVisible(bool(notes))
         self._inputs = [i for i in inputs if i.array("reference_frames") is not None]
         self.which.blockSignals(True)
         self.which.clear()

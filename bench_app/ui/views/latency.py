@@ -22,11 +22,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..model_catalog import UNTRAINED_NOTE, model_untrained
 from ..ring_buffer import RingBuffer
 from ..widgets.plots import PALETTE, budget_line, fast_curve, make_plot
 from ..widgets.run_controls import RunControls
 from ..widgets.stats_widgets import Histogram, PercentileTable
 
+#: Warnings (untrained model, run notes) in amber, as the device bar's link trouble.
+WARN_STYLE = "color: #b45309;"
 REFRESH_MS = 30  # 33 redraws per second at most
 CAPACITY = 100_000
 #: (column name, results field, scale to ms, colour)
@@ -68,6 +71,10 @@ class LatencyView(QWidget):
         self.budget_label.setWordWrap(True)
         self.model_label = QLabel("")
         self.model_label.setWordWrap(True)
+        self.notes_label = QLabel("")
+        self.notes_label.setWordWrap(True)
+        self.notes_label.setStyleSheet(WARN_STYLE)
+        self.notes_label.setVisible(False)
         form = QFormLayout()
         form.addRow("Count", self.count)
         form.addRow("Audio", self.output)
@@ -81,6 +88,7 @@ class LatencyView(QWidget):
         ll.addWidget(self.model_label)
         ll.addWidget(self.budget_label)
         ll.addWidget(self.table, 1)
+        ll.addWidget(self.notes_label)
         self.series_plot = make_plot("latency per inference", ("inference", None),
                                      ("latency", "ms"), legend=True)
         self.curves = {name: fast_curve(self.series_plot, name, colour, symbol="o")
@@ -133,9 +141,21 @@ class LatencyView(QWidget):
             self.model_label.setText("")
             return
         sha = session.info.model_sha256
-        self.model_label.setText(
-            f"Board model: {sha[:16]}… (see the Model view)" if sha else
-            "The board runs no model, so it sends no results: latency cannot be measured.")
+        if not sha:
+            self.model_label.setText(
+                "The board runs no model, so it sends no results: latency cannot be measured.")
+            self.model_label.setStyleSheet("")
+            return
+        untrained = model_untrained(session.info)
+        said = f" — {UNTRAINED_NOTE}" if untrained else ""
+        self.model_label.setText(f"Board model: {sha[:16]}…{said} (see the Model view).")
+        self.model_label.setStyleSheet(WARN_STYLE if untrained else "")
+
+    def show_notes(self, summary: dict | None) -> None:
+        """Show a run summary's notes (untrained model, clock caveats) under the table."""
+        notes = [str(n) for n in (summary or {}).get("notes") or () if n]
+        self.notes_label.setText("\n".join(f"• {n}" for n in notes))
+        self.notes_label.setVisible(bool(notes))
 
     # ---- documents ----------
     def _on_started(self, uid: str, procedure: str) -> None:
@@ -146,6 +166,7 @@ class LatencyView(QWidget):
             b.clear()
         self._drawn_version = -1
         self._last_end = None
+        self.show_notes(None)
         self.run_controls.progress.setValue(0)
         self.timer.start()
 
@@ -153,6 +174,8 @@ class LatencyView(QWidget):
         if self._run_uid is None or kind == "start" or doc.get("run_uid") != self._run_uid:
             return
         if kind == "stop":
+            if isinstance(doc.get("summary"), dict):
+                self.show_notes(doc["summary"])
             self.timer.stop()
             self.refresh_plots()
             self._run_uid = None
@@ -167,6 +190,8 @@ class LatencyView(QWidget):
             self.run_controls.show_progress(data)
         elif stream in ("summary", "budget", "config"):
             self._take_budget(data)
+            if stream == "summary":
+                self.show_notes(data)
 
     def add_result(self, data: dict) -> None:
         """Add one inference's figures to the series."""

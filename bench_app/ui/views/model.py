@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..model_catalog import BUDGET_BYTES, MODELS_DIR, list_models
+from ..model_catalog import BUDGET_BYTES, MODELS_DIR, list_models, model_untrained
 
 COLUMNS = ("file", "size", "flash budget (1.8 MiB)", "arena", "op count", "trained", "sha256",
            "operators")
@@ -101,9 +101,7 @@ class ModelView(QWidget):
                                      "runs no model: it streams features only.")
             return
         match = next((e for e in self.entries if e.sha256 == sha), None)
-        extra = getattr(info, "extra", {}) or {}
-        said = extra.get("model_untrained",
-                         ((extra.get("emulator") or {}).get("model") or {}).get("untrained"))
+        said = model_untrained(info)
         if match is None:
             kind = {True: "the board says UNTRAINED", False: "the board says trained"}.get(
                 said, "trained or not: unknown")
