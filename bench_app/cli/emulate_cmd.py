@@ -56,11 +56,13 @@ def register(subparsers) -> None:
 def run(args) -> int:
     """Build the virtual board from the arguments and serve until SIGTERM / Ctrl-C."""
     import json
+    import os
     import signal
     import sys
 
     from bench_app.core.device.emulator.channel import ChannelConfig
     from bench_app.core.device.emulator.faults import FaultConfig
+    from bench_app.core.device.emulator.process import OWNED_DIR_ENV, PARENT_ENV
     from bench_app.core.device.emulator.server import EmulatorOptions, VirtualBoard
     from bench_app.core.errors import ConfigError
     from bench_app.core.frontend import FrontendConfig
@@ -81,6 +83,8 @@ def run(args) -> int:
         stats_file=args.stats_file,
         hop_s=args.hop_s,
         arena_size=args.arena,
+        parent_pid=int(os.environ[PARENT_ENV]) if os.environ.get(PARENT_ENV) else None,
+        owned_dir=os.environ.get(OWNED_DIR_ENV) or None,
     )  # fmt: skip
     board = VirtualBoard(options)
 

@@ -3,6 +3,11 @@
 ``with start_emulator(["--fast", "--model", "m.tflite"]) as emu: BoardClient(emu.port)``;
 ``emu.speaker`` is the virtual speaker's address, ``emu.stats()`` reads the fault ledger. The
 child is ended with SIGTERM (then SIGKILL) when the block exits.
+
+If the host dies without running that cleanup (``kill -9``), the child must not live on: on Linux
+it gets SIGTERM from the kernel when the thread that started it ends (``PR_SET_PDEATHSIG``, set
+only from the main thread, whose end is the process's), and the emulator also watches its parent
+pid (`PARENT_ENV`) and stops, removing `OWNED_DIR_ENV` too, when it changes.
 """
 
 from __future__ import annotations
@@ -12,9 +17,11 @@ import dataclasses
 import json
 import os
 import select
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +33,14 @@ from bench_app.core.errors import LinkError
 ANNOUNCE_DIR = Path(tempfile.gettempdir()) / "bench_app_emulators"
 
 START_TIMEOUT_S = 60.0
+
+#: Environment variables `start_emulator` sets for its child: the host's pid (the emulator stops
+#: when its parent is no longer that process) and the host's temp folder for the emulator's stats
+#: (removed by the emulator when it outlives the host, as the host can no longer do it).
+PARENT_ENV = "BENCH_APP_EMU_PARENT_PID"
+OWNED_DIR_ENV = "BENCH_APP_EMU_OWNED_DIR"
+
+_PR_SET_PDEATHSIG = 1
 
 
 @dataclasses.dataclass
@@ -75,6 +90,33 @@ def _readline(proc: subprocess.Popen, deadline: float) -> str:
     return line.decode().strip()
 
 
+def _die_with_parent():
+    """A ``preexec_fn`` that asks Linux for SIGTERM when the starting thread ends, or None.
+
+    The death signal follows the *thread* that forked, so it is only requested from the main
+    thread (a worker thread's end would otherwise kill a board still in use); the emulator's own
+    parent pid check covers the other cases. ``getppid`` right after ``prctl`` closes the race of
+    a parent that died before the request was made.
+    """
+    on_main_thread = threading.current_thread() is threading.main_thread()
+    if not sys.platform.startswith("linux") or not on_main_thread:
+        return None
+    import ctypes
+
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    parent = os.getpid()
+
+    def preexec() -> None:
+        prctl(_PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
+        if os.getppid() != parent:
+            os._exit(1)
+
+    return preexec
+
+
 @contextlib.contextmanager
 def start_emulator(args: list[str], stats_file: str | None = None) -> Iterator[EmulatorProcess]:
     """Run ``python -m bench_app emulate ARGS`` for the duration of the block.
@@ -85,15 +127,17 @@ def start_emulator(args: list[str], stats_file: str | None = None) -> Iterator[E
         If it exits or prints no port within `START_TIMEOUT_S` (the message carries its error).
     """
     with contextlib.ExitStack() as stack:
+        env = {**os.environ, PARENT_ENV: str(os.getpid())}
         if stats_file is None and "--stats-file" not in args:
             tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="bench_app_emu_"))
             stats_file = str(Path(tmp) / "stats.json")
+            env[OWNED_DIR_ENV] = tmp
         extra = ["--stats-file", stats_file] if stats_file else []
         cmd = [sys.executable, "-m", "bench_app", "emulate", *args, *extra]
         # stderr to a file, not a pipe: a chatty child never blocks on a full pipe.
         errors = stack.enter_context(tempfile.TemporaryFile())
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=errors)  # fmt: skip
+                                stderr=errors, env=env, preexec_fn=_die_with_parent())  # fmt: skip
         proc.stderr = errors
         emu = None
         try:

@@ -69,6 +69,10 @@ class EmulatorOptions:
     stats_file: str | None = None
     hop_s: float = 1.0
     arena_size: int | None = None
+    #: Set by `start_emulator`: the host's pid; the board stops when its parent is another.
+    parent_pid: int | None = None
+    #: Set by `start_emulator`: the host's temp folder, removed when the board outlives the host.
+    owned_dir: str | None = None
 
 
 class VirtualBoard:
@@ -170,6 +174,8 @@ class VirtualBoard:
                 if now >= next_stats:
                     next_stats = now + STATS_PERIOD_S
                     self.write_stats(final=False)
+                    if self.orphaned():
+                        break
                 if self.faults.reset_due(self.clock.seconds):
                     self._drain(1.0)
                     self.port.go_down()
@@ -297,6 +303,14 @@ class VirtualBoard:
             "final": final,
         }, seqs=final)  # fmt: skip
 
+    def orphaned(self) -> bool:
+        """True when started by a host (`EmulatorOptions.parent_pid`) that is gone.
+
+        A host killed with SIGKILL cannot stop its board; the board then belongs to init (or a
+        subreaper), so its parent pid changes.
+        """
+        return self.options.parent_pid is not None and os.getppid() != self.options.parent_pid
+
     def close(self) -> None:
         """Final stats, then release the pty, the sockets and the announcement."""
         self.write_stats()
@@ -307,6 +321,8 @@ class VirtualBoard:
         self._announce.unlink(missing_ok=True)
         # The temp dir (port link, default stats file) goes; a --stats-file stays.
         shutil.rmtree(self._dir, ignore_errors=True)
+        if self.options.owned_dir and self.orphaned():
+            shutil.rmtree(self.options.owned_dir, ignore_errors=True)
 
 
 def _sidecar(model_path: str) -> dict | None:
