@@ -174,6 +174,7 @@ def analyse_alignment(
     except (BenchError, ValueError, IndexError) as exc:
         # Keep the lint and parity already computed; say what failed.
         acoustic = AcousticResult(notes=(f"The acoustic-path analysis failed: {exc}",))
-    notes = tuple(n for n in (pcan_note(bool(host_config.pcan_enable), board_config),) if n)
+    note = pcan_note(bool(host_config.pcan_enable), board_config, acoustic.stimulus_mre)
+    notes = (note,) if note else ()
     return AlignmentReport(lint, parity, acoustic, decide(list(lint), parity, acoustic),
                            notes, opts)

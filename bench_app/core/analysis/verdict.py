@@ -8,6 +8,7 @@ decide it, because with PCAN on the clean-stimulus comparison is large by design
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from bench_app.core.analysis.acoustic import AcousticResult
@@ -29,8 +30,21 @@ PCAN_NOTE = (
 )
 
 
-def pcan_note(host_pcan: bool, board_config: object) -> str | None:
-    """`PCAN_NOTE` when PCAN is on at the host or (as far as its INFO says) on the board."""
+def stimulus_error_to_explain(stimulus_mre: float | None) -> bool:
+    """True when the error against the stimulus was measured and is not zero.
+
+    On the injected path the board's audio *is* the stimulus, so both stimulus errors are 0 %
+    and `PCAN_NOTE` (which explains why they are large) would contradict the figures beside it.
+    """
+    return stimulus_mre is not None and math.isfinite(stimulus_mre) and stimulus_mre > 0
+
+
+def pcan_note(host_pcan: bool, board_config: object,
+              stimulus_mre: float | None) -> str | None:
+    """`PCAN_NOTE` when PCAN is on at the host or (as far as its INFO says) on the board, and
+    there is a stimulus error for it to explain (`stimulus_error_to_explain`)."""
+    if not stimulus_error_to_explain(stimulus_mre):
+        return None
     board_on = False
     if isinstance(board_config, dict):
         value = board_config.get("fe.pcan_enable", board_config.get("pcan_enable"))
@@ -48,6 +62,19 @@ class Verdict:
     def to_dict(self) -> dict:
         """JSON-ready form."""
         return {"pass": self.passed, "reasons": list(self.reasons)}
+
+
+def db_text(value: float, digits: int = 2) -> str:
+    """A signed level in dB with fixed decimals, where a value that rounds to zero reads
+    ``0.00`` (not ``-0.00`` or ``+0.00``)."""
+    text = f"{value:+.{digits}f}"
+    return text[1:] if float(text) == 0 else text
+
+
+def noise_floor_text(dbfs: float) -> str:
+    """The noise floor in dBFS, or ``digital silence`` when the PCM was exactly zero there
+    (its level is then -inf dBFS, which says the same thing less plainly)."""
+    return f"{dbfs:.1f} dBFS" if math.isfinite(dbfs) else "digital silence"
 
 
 def _pct(x: float | None) -> str:
@@ -96,9 +123,9 @@ def decide(
         if acoustic.lag_frames is not None:
             parts.append(f"lag {acoustic.lag_frames:.2f} frames")
         if acoustic.gain_db is not None:
-            parts.append(f"level offset {acoustic.gain_db:+.2f} dB")
+            parts.append(f"level offset {db_text(acoustic.gain_db)} dB")
         if acoustic.noise_floor_dbfs is not None:
-            parts.append(f"noise floor {acoustic.noise_floor_dbfs:.1f} dBFS")
+            parts.append(f"noise floor: {noise_floor_text(acoustic.noise_floor_dbfs)}")
         reasons.append(
             "Acoustic path (information, not part of the verdict): "
             + ", ".join(parts + [f"error vs stimulus {_pct(acoustic.stimulus_mre)}",

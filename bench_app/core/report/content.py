@@ -52,6 +52,10 @@ def pcan_explanation() -> str | None:
     return None
 
 
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
 def _text(value: Any) -> str:
     if isinstance(value, dict | list):
         return json.dumps(value, sort_keys=True, default=str)
@@ -186,7 +190,10 @@ def results(inp: ReportInput) -> list[Block]:
     """PCAN paragraph, metrics table, figures and per-channel table."""
     blocks: list[Block] = [Heading("Results")]
     pcan_text = pcan_explanation()
-    if inp.procedure == "alignment" and inp.pcan_enabled():
+    from bench_app.core.analysis.verdict import stimulus_error_to_explain
+
+    stimulus_error = stimulus_error_to_explain(_number(inp.summary.get("stimulus_mre")))
+    if inp.procedure == "alignment" and inp.pcan_enabled() and stimulus_error:
         blocks.append(Paragraph(pcan_text or "PCAN is on: the stimulus-referenced errors depend "
                                 "on the noise floor (see docs/metrics.md).", "note"))
     blocks += [Paragraph(str(note), "warn")
