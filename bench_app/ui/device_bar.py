@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .widgets.elided_label import ElidedLabel
 from .workers import Job
 
 SIM = "sim"
@@ -115,11 +116,11 @@ class DeviceBar(QWidget):
         self.info_button = QPushButton("INFO…")
         self.info_button.setToolTip("The board's full INFO reply and link counters")
         self.info_button.clicked.connect(self.show_info)
-        self.info_label = QLabel("not connected")
-        self.info_label.setToolTip("The board's INFO reply")
-        self.info_label.setMinimumWidth(80)
-        self.info_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        # INFO gives way (elided, whole in its tooltip); the live counters keep their room
+        self.info_label = ElidedLabel("not connected", tooltip_prefix="The board's INFO: ")
         self.health_label = QLabel("")
+        self.health_label.setSizePolicy(QSizePolicy.Policy.Minimum,
+                                        QSizePolicy.Policy.Preferred)
         self.health_label.setToolTip("Link health since connecting: FRAME and RESULT messages "
                                      "received, messages lost (sequence gaps), CRC errors, "
                                      "reconnects of the port")
@@ -199,7 +200,6 @@ class DeviceBar(QWidget):
         self.session = session
         self._set_state("connected")
         self.info_label.setText(info_text(self.session.info))
-        self.info_label.setToolTip(info_text(self.session.info))
         self.update_health()
         self._timer.start()
         self.connected.emit(self.session)
