@@ -125,6 +125,10 @@ def test_disconnect_mid_run_ends_interrupted_with_data_kept(qtbot, window, tmp_p
     qtbot.waitUntil(lambda: view._run_uid is None, timeout=5_000)
     assert w.bridge.controller.result.status.value == "interrupted"
     assert "interrupted" in w.errors.last_message  # said in the status bar, no crash
+    # the user pressed Disconnect: said so, not the socket's "[Errno 104] Connection reset"
+    assert "disconnected by the user" in w.errors.last_message
+    assert "Errno" not in w.errors.last_message and "Errno" not in view.reasons.text()
+    assert view.run_controls.progress.format().startswith("interrupted")
     assert view.verdict_label.text() in ("INTERRUPTED", "PASS", "FAIL")
     store = RunStore.open(tmp_path / "store")
     record = store.get_run(uid)

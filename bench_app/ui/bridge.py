@@ -14,6 +14,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 
+#: The reason shown for a run interrupted because the user disconnected the board.
+USER_DISCONNECT_REASON = "disconnected by the user; the data received until then is kept."
+
 
 class RunBridge(QObject):
     """Starts runs and re-emits their documents in the GUI thread.
@@ -39,6 +42,7 @@ class RunBridge(QObject):
         self.store = None
         self.documents_seen = 0
         self._active_uid: str | None = None
+        self._user_disconnect_uid: str | None = None
         # Emitted in the run thread, delivered in this object's (the GUI) thread.
         self._incoming.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
@@ -49,11 +53,20 @@ class RunBridge(QObject):
     # ---- GUI thread ----------------------------------------------------------------------
     def _deliver(self, kind: str, doc: Mapping[str, Any]) -> None:
         self.documents_seen += 1
+        if (kind == "stop" and doc.get("run_uid") == self._user_disconnect_uid
+                and doc.get("status") == "interrupted"):
+            # the link error (e.g. "[Errno 104] Connection reset by peer") is the user's own
+            # Disconnect: say so, keep the raw error for the details dialog
+            doc = {**doc, "reason": USER_DISCONNECT_REASON, "link_error": doc.get("reason")}
         self.document.emit(kind, doc)
         if kind == "stop":
             if doc.get("run_uid") == self._active_uid:
                 self._active_uid = None
             self.finished.emit(doc)
+
+    def note_user_disconnect(self) -> None:
+        """The user pressed Disconnect: the current run's interruption is theirs, not a fault."""
+        self._user_disconnect_uid = self._active_uid
 
     @property
     def running(self) -> bool:

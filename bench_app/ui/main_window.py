@@ -178,6 +178,7 @@ class MainWindow(QMainWindow):
                 view.on_board(session)
 
     def _on_disconnected(self) -> None:
+        self.bridge.note_user_disconnect()
         note = " The run in progress ends as interrupted; its data is kept." if (
             self.bridge.running) else ""
         self.statusBar().showMessage(f"Disconnected.{note}", 10_000)

@@ -46,9 +46,29 @@ class RunControls(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(buttons)
         layout.addWidget(self.progress)
-        ctx.bridge.started.connect(lambda _uid, _name: self.set_running(True))
-        ctx.bridge.finished.connect(lambda _stop: self.set_running(False))
+        self._run_uid: str | None = None
+        ctx.bridge.started.connect(self._on_started)
+        ctx.bridge.finished.connect(self._on_finished)
         self.set_running(False)
+
+    def _on_started(self, uid: str, name: str) -> None:
+        self.set_running(True)
+        if name == self.procedure_name:
+            self._run_uid = uid
+            self.progress.setValue(0)
+            self.progress.setFormat("%p %")
+
+    def _on_finished(self, stop: dict) -> None:
+        self.set_running(False)
+        if stop.get("run_uid") != self._run_uid:
+            return
+        self._run_uid = None
+        status = str(stop.get("status") or "ended")
+        if status == "success":
+            self.progress.setValue(self.progress.maximum())
+            self.progress.setFormat("done")
+        else:  # the bar stays where the run stopped, saying why
+            self.progress.setFormat(f"{status} at %p %")
 
     def start(self) -> bool:
         """Start a run on the connected board; False (and a status message) when it cannot."""
