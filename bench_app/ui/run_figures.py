@@ -89,6 +89,9 @@ class RunFigures(QWidget):
         self.notes.setVisible(False)
         self.which = QComboBox()
         self.which.setToolTip("Whose spectrograms to show when two runs are compared")
+        self.which.setMinimumContentsLength(len("run A 0123abcd"))
+        self.which.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.which.currentIndexChanged.connect(self._on_which)
         self._inputs: list = []
         self.spectrograms = SpectrogramStack([
@@ -101,7 +104,7 @@ class RunFigures(QWidget):
         self.over_time = make_plot("error over time", ("time", "s"),
                                    ("mean rel. error", "%"), legend=True)
         self.latency = make_plot("latency per inference", ("inference", None),
-                                 ("latency", "ms"), legend=True)
+                                 ("latency", "ms"), legend=True, legend_columns=2)
         self.histogram = Histogram("latency histogram")
         self.deltas = QTableWidget(0, 4)
         self.deltas.setHorizontalHeaderLabels(["figure", "run A", "run B", "B − A"])
@@ -111,7 +114,8 @@ class RunFigures(QWidget):
         grid.setContentsMargins(0, 0, 0, 0)
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
-        top.addWidget(QLabel("spectrograms of"))
+        self.which_label = QLabel("spectrograms of")
+        top.addWidget(self.which_label)
         top.addWidget(self.which)
         grid.addLayout(top, 0, 0, 1, 3)
         grid.addWidget(self.notes, 4, 0, 1, 3)
@@ -182,8 +186,12 @@ class RunFigures(QWidget):
             w.setVisible(alignment)
         for w in (self.latency, self.histogram):
             w.setVisible(latency)
+        self.which_label.setVisible(alignment)
+        self.which.setVisible(alignment)
+        # a latency-only view gives the spectrograms' column to its plots
+        self.grid.setColumnStretch(0, 5 if alignment else 0)
         self.grid.setRowStretch(1, 2 if alignment else 0)
-        self.grid.setRowStretch(2, 2 if latency else 0)
+        self.grid.setRowStretch(2, (2 if alignment else 5) if latency else 0)
         hist = {}
         for k, (n, inp) in enumerate(zip(names, inputs, strict=True)):
             color = PALETTE[k]
@@ -238,7 +246,9 @@ class RunFigures(QWidget):
 
     def _deltas(self, inputs: list) -> None:
         values = [headline_values(inp) for inp in inputs]
-        labels = list(dict.fromkeys(k for v in values for k in v))
+        # only the figures some run has (a latency run has no alignment errors)
+        labels = [k for k in dict.fromkeys(k for v in values for k in v)
+                  if any(v.get(k) is not None for v in values)]
         self.deltas.setRowCount(len(labels))
         self.deltas.setColumnHidden(2, len(inputs) < 2)
         self.deltas.setColumnHidden(3, len(inputs) < 2)

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from ..model_catalog import UNTRAINED_NOTE, model_untrained
 from ..ring_buffer import RingBuffer
-from ..widgets.plots import PALETTE, budget_line, fast_curve, make_plot
+from ..widgets.plots import PALETTE, budget_line, fast_curve, make_plot, move_budget_line
 from ..widgets.run_controls import RunControls
 from ..widgets.stats_widgets import Histogram, PercentileTable
 
@@ -90,7 +90,7 @@ class LatencyView(QWidget):
         ll.addWidget(self.table, 1)
         ll.addWidget(self.notes_label)
         self.series_plot = make_plot("latency per inference", ("inference", None),
-                                     ("latency", "ms"), legend=True)
+                                     ("latency", "ms"), legend=True, legend_columns=2)
         self.curves = {name: fast_curve(self.series_plot, name, colour, symbol="o")
                        for name, _, _, colour in SERIES}
         self.series_budget = None
@@ -225,8 +225,7 @@ class LatencyView(QWidget):
             self.series_budget = budget_line(self.series_plot, budget_ms,
                                              f"real-time budget {budget_ms:g} ms")
         else:
-            self.series_budget.setValue(budget_ms)
-            self.series_budget.label.setFormat(f"real-time budget {budget_ms:g} ms")
+            move_budget_line(self.series_budget, budget_ms, f"real-time budget {budget_ms:g} ms")
         self.budget_label.setText(
             f"Real-time budget: {budget_ms:g} ms (the window hop); a board total above it "
             "falls behind the audio.")

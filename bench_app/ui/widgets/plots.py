@@ -16,8 +16,12 @@ def configure() -> None:
 
 
 def make_plot(title: str, x: tuple[str, str | None], y: tuple[str, str | None],
-              legend: bool = False, grid: bool = True) -> pg.PlotWidget:
+              legend: bool = False, grid: bool = True, legend_columns: int = 1,
+              ) -> pg.PlotWidget:
     """A plot with a title, axis labels and units (``(label, units)`` pairs), grid on.
+
+    ``legend_columns`` > 1 lays the legend out in that many columns (a flatter box that
+    covers less of the curves).
 
     The grid is drawn by the axes on every repaint (the costliest part of a scrolling plot),
     so plots an image covers go without it.
@@ -33,7 +37,7 @@ def make_plot(title: str, x: tuple[str, str | None], y: tuple[str, str | None],
         item.getAxis(side).enableAutoSIPrefix(False)  # "%" and "FS" never become "m%", "mFS"
     item.setMenuEnabled(True)
     if legend:
-        item.addLegend(offset=(-10, 10), labelTextSize="8pt")
+        item.addLegend(offset=(-10, 10), labelTextSize="8pt", colCount=legend_columns)
     w.setMinimumHeight(120)
     return w
 
@@ -50,12 +54,31 @@ def fast_curve(plot: pg.PlotWidget, name: str | None, color: str, width: float =
     return curve
 
 
+#: Head room kept above a budget line (a fraction of its value) for its label and the legend.
+BUDGET_HEADROOM = 0.45
+
+
 def budget_line(plot: pg.PlotWidget, value: float, text: str) -> pg.InfiniteLine:
-    """A dashed horizontal line marking a limit, labelled."""
+    """A dashed horizontal line marking a limit, labelled above its left end.
+
+    An invisible point ``BUDGET_HEADROOM`` above the line joins the plot's auto-range, so
+    the y axis always reaches past the line: its label is never cut at the top of the plot
+    and the legend sits in the free band above the curves.
+    """
     dash = pg.QtCore.Qt.PenStyle.DashLine
     line = pg.InfiniteLine(
         pos=value, angle=0, pen=pg.mkPen("#B91C1C", width=1.5, style=dash),
         label=text, labelOpts={"position": 0.05, "color": "#B91C1C", "anchors": [(0, 1), (0, 1)]},
     )
     plot.addItem(line)
+    line.headroom = pg.ScatterPlotItem([0.0], [value * (1 + BUDGET_HEADROOM)], size=0,
+                                       pen=None, brush=None)
+    plot.addItem(line.headroom)
     return line
+
+
+def move_budget_line(line: pg.InfiniteLine, value: float, text: str) -> None:
+    """Move a `budget_line` (and its head room) to ``value`` with a new label."""
+    line.setValue(value)
+    line.label.setFormat(text)
+    line.headroom.setData([0.0], [value * (1 + BUDGET_HEADROOM)])
