@@ -140,9 +140,13 @@ def test_stimulus_file_preview_and_a_bad_file(qtbot, window, tmp_path, monkeypat
     view._on_stimulus(view.stimulus.currentIndex())
     assert view.stimulus_kind() == str(good)
     qtbot.waitUntil(lambda: "tone.wav" in view.preview_label.text(), timeout=30_000)
-    # the preview holds the file's samples between the lead and tail silences, at the level
-    x = view.preview_curve.yData
-    assert len(x) == 8000 + 2 * 8000
+    # the preview holds the file's samples between the lead and tail silences, at the level,
+    # as a spectrogram whose loudest frequency is the file's 440 Hz (one FFT bin is 31 Hz)
+    preview = view.preview
+    assert len(preview.samples) == 8000 + 2 * 8000
+    assert preview.mode == "spectrogram" and preview.image.isVisible()
+    f, _t, db = preview.spectrogram
+    assert abs(f[np.argmax(db.max(axis=0))] - 440.0) <= 16000 / 512
     errors = window.errors.count
     chosen[0] = str(bad)
     view._on_stimulus(view.stimulus.currentIndex())
@@ -217,3 +221,108 @@ def test_latency_run_notes_in_the_view_and_the_runs_view(qtbot, window):
     assert figures.notes.isVisibleTo(figures)
     for note in _NotedResults.NOTES:
         assert note in figures.notes.text()
+
+
+def test_tonal_bursts_preview_is_an_envelope(qtbot, window):
+    view = window.show_job("Alignment")
+    view.stimulus.setCurrentIndex(view.stimulus.findData("tonal-bursts"))
+    view.update_preview()
+    qtbot.waitUntil(lambda: view._preview_job is None and "segments" in
+                    view.preview_label.text(), timeout=30_000)
+    preview = view.preview
+    x = preview.samples
+    assert preview.mode == "envelope" and not preview.image.isVisible()
+    t, lo, hi = preview.lower.xData, preview.lower.yData, preview.upper.yData
+    # a few hundred columns, not one point per sample; the band spans exactly the samples
+    assert 100 < len(t) <= 1000 < len(x)
+    assert hi.max() == x.max() and lo.min() == x.min()
+    # each column holds the extremes of its own slice (checked against plain numpy)
+    rate = len(x) / (len(x) / 16000)
+    for k in (0, len(t) // 3, len(t) - 1):
+        start = int(round(t[k] * rate))
+        stop = int(round(t[k + 1] * rate)) if k + 1 < len(t) else len(x)
+        assert hi[k] == x[start:stop].max() and lo[k] == x[start:stop].min()
+
+
+def test_progress_bar_says_how_a_run_ended(qtbot, window):
+    view = window.show_job("Latency")
+    view.make_procedure = lambda: _Results(_records(200), interval_s=0.02)
+    view.run_controls.make_procedure = view.make_procedure
+    view.start()
+    qtbot.waitUntil(lambda: view.run_controls.progress.value() > 0, timeout=10_000)
+    window.bridge.cancel()
+    qtbot.waitUntil(lambda: not window.bridge.running, timeout=10_000)
+    bar = view.run_controls.progress
+    assert bar.format().startswith("cancelled") and 0 < bar.value() < bar.maximum()
+    view.make_procedure = lambda: _Results(_records(3))
+    view.run_controls.make_procedure = view.make_procedure
+    view.start()
+    qtbot.waitUntil(lambda: not window.bridge.running, timeout=10_000)
+    assert bar.format() == "done" and bar.value() == bar.maximum()
+
+
+class _BudgetResults(_Results):
+    """A latency run whose summary holds the real-time budget, as the core's does."""
+
+    def execute(self, ctx):
+        yield from super().execute(ctx)
+        return {"count": len(self.records), "budget_ms": 1000.0}
+
+
+def test_latency_run_in_the_runs_view_uses_the_space(qtbot, window):
+    window.show()
+    qtbot.waitExposed(window)
+    view = window.show_job("Latency")
+    view.make_procedure = lambda: _BudgetResults(_records(30))
+    view.run_controls.make_procedure = view.make_procedure
+    view.start()
+    qtbot.waitUntil(lambda: not window.bridge.running, timeout=10_000)
+    runs = window.show_job("Runs")
+    window.resize(1280, 860)
+    runs.refresh()
+    runs.open_run(runs.uids_shown()[0])
+    figures = runs.figures
+    qtbot.wait(50)
+    assert not figures.spectrograms.isVisibleTo(figures)
+    assert not figures.which.isVisibleTo(figures)
+    # the latency plot takes the width the spectrograms had
+    assert figures.latency.width() + figures.histogram.width() > 0.8 * figures.width()
+    # only latency rows in the deltas table, none of them blank
+    rows = [figures.deltas.item(r, 0).text() for r in range(figures.deltas.rowCount())]
+    assert rows and all("(ms)" in r for r in rows)
+    assert all(figures.deltas.item(r, 1).text() != "—" for r in range(len(rows)))
+    # the budget label has room: the y axis reaches above the 1000 ms budget line
+    box = figures.latency.getPlotItem().getViewBox()
+    box.updateAutoRange()
+    top = box.viewRange()[1][1]
+    records = _records(30)
+    assert top > 1.2 * max(1000.0, max(r["total_us"] / 1000 for r in records))
+
+
+def test_device_bar_elides_info_and_keeps_the_counters_whole(qtbot, window):
+    from bench_app.core.device.protocol.messages import Info
+    from bench_app.ui.device_bar import health_text, info_text
+
+    window.show()
+    qtbot.waitExposed(window)
+    window.resize(1000, 700)
+    bar = window.devices
+    info = Info(firmware_version="virtual-0.1.0", board="virtual-coral-dev-board-micro",
+                model_sha256="ab" * 32,
+                frontend={"fe.filterbank_n_channels": 32, "fe.filterbank_lower_band_limit": 125,
+                          "fe.filterbank_upper_band_limit": 7500})
+    stats = type("Stats", (), {"frames": 123_456, "results": 1_458, "total_drops": 0,
+                               "crc_errors": 0, "reconnects": 0})()
+    bar.info_label.setText(info_text(info))
+    bar.health_label.setText(health_text(stats))
+    qtbot.wait(50)
+    full = info_text(info)
+    assert bar.info_label.text() == full and full in bar.info_label.toolTip()
+    shown = bar.info_label.shown_text()
+    # cut with an ellipsis where it does not fit (never mid-word without a sign), and it fits
+    assert shown.endswith("…") and full.startswith(shown[:-1])
+    fm = bar.info_label.fontMetrics()
+    assert fm.horizontalAdvance(shown) <= bar.info_label.width()
+    # the live counters are never cut
+    assert bar.health_label.width() >= bar.health_label.sizeHint().width()
+    assert "123,456" in bar.health_label.text()

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..widgets.plots import PALETTE, fast_curve, make_plot
 from ..widgets.run_controls import RunControls
+from ..widgets.stimulus_preview import StimulusPreview, spectrogram_db
 from ..workers import Job
 from .alignment_plots import AlignmentPlots
 
@@ -85,10 +85,9 @@ class AlignmentView(QWidget):
             self.stimulus.addItem(label, value)
         self.stimulus_file: str | None = None
         self.stimulus.activated.connect(self._on_stimulus)
-        self.preview = make_plot("stimulus preview", ("time", "s"), ("amplitude", "FS"))
+        self.preview = StimulusPreview()
         self.preview.setMinimumHeight(130)
         self.preview.setMaximumHeight(170)
-        self.preview_curve = fast_curve(self.preview, None, PALETTE[0], width=1)
         self.preview_label = QLabel("")
         self.preview_label.setWordWrap(True)
         self.path = QComboBox()
@@ -185,7 +184,10 @@ class AlignmentView(QWidget):
             cfg = self.host_config or FrontendConfig()
             stim = build_stimulus(kind, cfg, level_dbfs=level)
             compute_features(stim.samples[:8000], cfg)  # load the kernels before any run
-            return stim
+            # bursts read as an envelope; a sweep, speech or a file as time x frequency
+            spec = None if kind == "tonal-bursts" else spectrogram_db(
+                np.asarray(stim.samples, np.float32) / 32768.0, stim.sample_rate)
+            return stim, spec
 
         if self._preview_job is not None and self._preview_job.running:
             self._preview_again = True
@@ -207,10 +209,9 @@ class AlignmentView(QWidget):
             return
         self._preview_finished()
 
-    def _show_preview(self, stim) -> None:
-        x = np.asarray(stim.samples, np.float32) / 32768.0
-        t = np.arange(len(x), dtype=np.float32) / stim.sample_rate
-        self.preview_curve.setData(t, x)
+    def _show_preview(self, rendered) -> None:
+        stim, spec = rendered
+        self.preview.show_stimulus(stim.samples, stim.sample_rate, spec)
         self.preview_label.setText(f"{stim.name}: {stim.duration_s:.1f} s, "
                                    f"{len(stim.timeline)} segments")
 
