@@ -62,7 +62,7 @@ def test_report_shows_the_analysis_figures_once(matching):
     parity = _table_rows(html, "Pipeline parity")
     assert parity["exact"] == ("yes", "") and parity["mean relative error"] == ("0", "%")
     acoustic = _table_rows(html, "Acoustic path (information only)")
-    assert acoustic["noise floor"] == (f"{summary['noise_floor_dbfs']:.4g}", "dBFS")
+    assert acoustic["noise floor"] == (f"{summary['noise_floor_dbfs']:.1f}", "dBFS")
     assert "mean relative error" not in acoustic  # the parts stay apart
     assert html.count("<img ") == 4 and files.pdf_pages >= 3
 

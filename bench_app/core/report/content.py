@@ -31,6 +31,9 @@ MODEL_HASH_KEYS = ("model_sha256", "model_hash", "sha256")
 MODEL_NAME_KEYS = ("model_name", "model")
 #: Run statuses of a run that ran to its end (the store says "success").
 FINISHED_STATUSES = ("success", "completed")
+#: A latency run's verdict box: it has no pass/fail, and "NO VERDICT" reads like a failure.
+MEASURES_ONLY = ("No pass/fail: a latency run measures the board's timing, it does not judge "
+                 "it (the figures and the budget used are below).")
 
 
 def pcan_explanation() -> str | None:
@@ -137,7 +140,10 @@ def verdict(inp: ReportInput) -> list[Block]:
     passed = inp.passed()
     word = {True: "PASS", False: "FAIL", None: "NO VERDICT"}[passed]
     tone = {True: "pass", False: "fail", None: "warn"}[passed]
-    blocks: list[Block] = [Heading("Verdict"), Paragraph(f"Verdict: {word}", tone)]
+    headline = Paragraph(f"Verdict: {word}", tone)
+    if passed is None and inp.procedure == "latency":
+        headline = Paragraph(MEASURES_ONLY, "note")
+    blocks: list[Block] = [Heading("Verdict"), headline]
     blocks += [Paragraph(f"• {reason}") for reason in inp.reasons()]
     status = str(inp.run.get("status", "unknown"))
     if status not in FINISHED_STATUSES:
@@ -228,7 +234,7 @@ def metric_tables(summary: dict[str, Any]) -> list[Table]:
     columns = ("metric", "value", "unit")
     top = {k: v for k, v in summary.items() if not isinstance(v, dict)}
     tables = []
-    if rows := metric_rows(top):
+    if rows := metric_rows(top, summary):
         tables.append(Table("Metrics", columns, tuple(rows)))
     for key, value in summary.items():
         if isinstance(value, dict) and (rows := metric_rows({key: value})):

@@ -56,11 +56,32 @@ def unit_of(key: str) -> tuple[str, float]:
     return "", 1.0
 
 
+#: Labels of keys the suffix rule would mangle (a count or a duration named by its unit:
+#: ``broken_frames`` is not "broken, in frames", ``stimulus_s`` is not a second "stimulus").
+KEY_LABELS: dict[str, str] = {
+    "broken_frames": "broken frames",
+    "stimulus_s": "stimulus length",
+    "stimulus_seconds": "stimulus length",
+    "analysis_seconds": "analysis time",
+    "noise_samples": "noise floor samples",
+    "pcm_samples": "PCM received",
+    "analysis_s": "analysis time",
+    "board_frames": "board frames",
+    "host_frames": "host frames",
+    "delay_ms": "delay (time)",
+    "lag_ms": "lag (time)",
+    "elapsed_s": "elapsed time",
+}
+
+
 def label_of(key: str) -> str:
     """A readable label for a (dotted) summary key, its unit suffix dropped (the unit column
-    shows it): ``lag_frames`` -> ``lag``, ``stimulus_mre`` -> ``stimulus MRE``."""
+    shows it): ``lag_frames`` -> ``lag``, ``stimulus_mre`` -> ``stimulus MRE``; `KEY_LABELS`
+    first."""
     parts = key.split(".")
     leaf = parts[-1]
+    if leaf.lower() in KEY_LABELS:
+        return " / ".join([*(p.replace("_", " ") for p in parts[:-1]), KEY_LABELS[leaf.lower()]])
     for suffix, _, _ in _SUFFIX_UNITS:
         if suffix == "_cells":  # a count, not a unit: "stimulus MRE cells" must say so
             continue
@@ -105,8 +126,12 @@ def flatten(mapping: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str,
             yield name, value
 
 
-def metric_items(summary: Mapping[str, Any]) -> list[tuple[str, Any, str, str, str]]:
-    """(key, stored value, label, shown value, unit) for the summary's scalars and short lists."""
+def metric_items(summary: Mapping[str, Any], whole: Mapping[str, Any] | None = None,
+                 ) -> list[tuple[str, Any, str, str, str]]:
+    """(key, stored value, label, shown value, unit) for the summary's scalars and short lists.
+
+    ``whole`` is the run's whole summary when ``summary`` is a part of it (it tells whether a
+    null noise floor is digital silence)."""
     items = []
     for key, value in flatten(summary):
         parts = key.split(".")
@@ -117,13 +142,34 @@ def metric_items(summary: Mapping[str, Any]) -> list[tuple[str, Any, str, str, s
         ):
             continue
         unit, factor = unit_of(key)
-        items.append((key, value, label_of(key), format_value(value, factor), unit))
+        shown = format_value(value, factor)
+        if unit in ("dB", "dBFS") and isinstance(value, int | float) and math.isfinite(value):
+            shown = _db(float(value), unit)
+        elif unit == "dBFS" and value is None and _silent_samples(whole or summary, parts):
+            shown, unit = "digital silence", ""  # stored as null: JSON has no -inf dBFS
+        items.append((key, value, label_of(key), shown, unit))
     return items
 
 
-def metric_rows(summary: Mapping[str, Any]) -> list[tuple[str, str, str]]:
-    """Rows (metric, value, unit) of the metrics table."""
-    return [(label, shown, unit) for _, _, label, shown, unit in metric_items(summary)]
+def _db(value: float, unit: str) -> str:
+    """Levels with fixed decimals (2 for dB offsets, 1 for dBFS), never ``-0.00``."""
+    text = f"{value:.{2 if unit == 'dB' else 1}f}"
+    return text.lstrip("-") if float(text) == 0 else text
+
+
+def _silent_samples(summary: Mapping[str, Any], parts: list[str]) -> bool:
+    """True when a null noise floor was measured on silent samples (``noise_samples`` > 0 in
+    the summary): digital silence, -inf dBFS, which JSON stores as null."""
+    if not parts[-1].startswith("noise_floor"):
+        return False
+    return any(k.rsplit(".", 1)[-1] == "noise_samples" and isinstance(v, int) and v > 0
+               for k, v in flatten(summary))
+
+
+def metric_rows(summary: Mapping[str, Any], whole: Mapping[str, Any] | None = None,
+                ) -> list[tuple[str, str, str]]:
+    """Rows (metric, value, unit) of the metrics table (``whole``: see `metric_items`)."""
+    return [(label, shown, unit) for _, _, label, shown, unit in metric_items(summary, whole)]
 
 
 def find_lists(summary: Mapping[str, Any], leaf_name: str) -> list[tuple[str, list]]:
