@@ -283,8 +283,7 @@ def test_latency_run_in_the_runs_view_uses_the_space(qtbot, window):
     runs.open_run(runs.uids_shown()[0])
     figures = runs.figures
     qtbot.wait(50)
-    assert not figures.spectrograms.isVisibleTo(figures)
-    assert not figures.which.isVisibleTo(figures)
+    assert not figures.spectrogram_pair.isVisibleTo(figures)
     # the latency plot takes the width the spectrograms had
     assert figures.latency.width() + figures.histogram.width() > 0.8 * figures.width()
     # only latency rows in the deltas table, none of them blank

@@ -97,10 +97,22 @@ def test_sort_filter_compare_export(runs_view, tmp_path):
     assert len(curves) == 2
     stored = store.documents(b, "summary", kind="event", load_arrays=True)[0].doc["arrays"]
     np.testing.assert_allclose(curves[1].yData, 100 * stored["parity_per_channel"])
-    # the spectrograms of either run
-    view.figures.which.setCurrentIndex(1)
-    np.testing.assert_array_equal(view.figures.spectrograms.plots[1]._data,
+    # the two runs' spectrograms side by side (A left, B right), one time axis, one cursor
+    figures = view.figures
+    assert figures.spectrograms_b.isVisibleTo(figures)
+    stored_a = store.documents(a, "summary", kind="event", load_arrays=True)[0].doc["arrays"]
+    np.testing.assert_array_equal(figures.spectrograms.plots[1]._data,
+                                  stored_a["board_frames"].astype(np.float32))
+    np.testing.assert_array_equal(figures.spectrograms_b.plots[1]._data,
                                   stored["board_frames"].astype(np.float32))
+    figures.spectrograms.set_cursor(1.25)
+    assert all(s.cursor.value() == 1.25 for s in figures.spectrograms_b.plots)
+    figures.spectrograms_b.plots[0].plot.setXRange(0.5, 1.5, padding=0)
+    assert figures.spectrograms.plots[2].plot.getPlotItem().viewRange()[0] == \
+        pytest.approx([0.5, 1.5])
+    # one run alone: no second column
+    view.open_run(a)
+    assert not figures.spectrograms_b.isVisibleTo(figures)
     # export: PDF, and raw data only
     pdf = tmp_path / "out" / "r.pdf"
     pdf.parent.mkdir()

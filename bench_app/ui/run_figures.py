@@ -11,7 +11,6 @@ import math
 import numpy as np
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
@@ -59,6 +58,26 @@ def headline_values(inp) -> dict[str, float | None]:
     return out
 
 
+SPECTROGRAM_SPECS = [
+    ("reference (host front end)", FEATURE_MAP, "feature", False),
+    ("board", FEATURE_MAP, "feature", False),
+    ("board − reference", DIFF_MAP, "difference", True),
+]
+
+
+def _follow(stack: SpectrogramStack, t: float) -> None:
+    """Move ``stack``'s cursor to ``t`` unless it is there (which ends the echo)."""
+    if abs(float(stack.plots[0].cursor.value()) - t) > 1e-9:
+        stack.set_cursor(t)
+
+
+def _same_range(stack: SpectrogramStack, rng) -> None:
+    """Give ``stack`` the time range ``rng`` unless it has it (which ends the echo)."""
+    plot = stack.plots[0].plot
+    if plot.getPlotItem().viewRange()[0] != list(rng):
+        plot.setXRange(*rng, padding=0)
+
+
 def run_untrained(inp) -> bool:
     """Whether the run's board ran an untrained model (its summary or INFO says so)."""
     return bool(inp.summary.get("model_untrained") or model_untrained(inp.board_info))
@@ -87,18 +106,24 @@ class RunFigures(QWidget):
         self.notes.setWordWrap(True)
         self.notes.setStyleSheet("color: #b45309;")
         self.notes.setVisible(False)
-        self.which = QComboBox()
-        self.which.setToolTip("Whose spectrograms to show when two runs are compared")
-        self.which.setMinimumContentsLength(len("run A 0123abcd"))
-        self.which.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.which.currentIndexChanged.connect(self._on_which)
         self._inputs: list = []
-        self.spectrograms = SpectrogramStack([
-            ("reference (host front end)", FEATURE_MAP, "feature", False),
-            ("board", FEATURE_MAP, "feature", False),
-            ("board − reference", DIFF_MAP, "difference", True),
-        ])
+        # run A's spectrograms, and run B's beside them when two runs are compared: same
+        # time axis (linked), one cursor across both
+        self.spectrograms = SpectrogramStack(SPECTROGRAM_SPECS)
+        self.spectrograms_b = SpectrogramStack(SPECTROGRAM_SPECS)
+        for a, b in ((self.spectrograms, self.spectrograms_b),
+                     (self.spectrograms_b, self.spectrograms)):
+            a.cursor_moved.connect(lambda t, other=b: _follow(other, t))
+            # the same time range, not pyqtgraph's X link (which lines plots up by screen
+            # position, right for plots above each other, wrong for plots side by side)
+            a.plots[0].plot.sigXRangeChanged.connect(
+                lambda _box, rng, other=b: _same_range(other, rng))
+        self.spectrogram_pair = QWidget()
+        pair = QHBoxLayout(self.spectrogram_pair)
+        pair.setContentsMargins(0, 0, 0, 0)
+        pair.setSpacing(4)
+        pair.addWidget(self.spectrograms, 1)
+        pair.addWidget(self.spectrograms_b, 1)
         self.per_channel = make_plot("error per channel", ("channel", None),
                                      ("mean rel. error", "%"), legend=True)
         self.over_time = make_plot("error over time", ("time", "s"),
@@ -112,14 +137,9 @@ class RunFigures(QWidget):
         self.deltas.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         grid = self.grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
-        top = QHBoxLayout()
-        top.addWidget(self.title, 1)
-        self.which_label = QLabel("spectrograms of")
-        top.addWidget(self.which_label)
-        top.addWidget(self.which)
-        grid.addLayout(top, 0, 0, 1, 3)
+        grid.addWidget(self.title, 0, 0, 1, 3)
         grid.addWidget(self.notes, 4, 0, 1, 3)
-        grid.addWidget(self.spectrograms, 1, 0, 3, 1)
+        grid.addWidget(self.spectrogram_pair, 1, 0, 3, 1)
         # alignment figures and latency figures share the right-hand cells
         grid.addWidget(self.per_channel, 1, 1)
         grid.addWidget(self.over_time, 1, 2)
@@ -145,8 +165,9 @@ class RunFigures(QWidget):
         self.histogram._curves.clear()
         if self.histogram.getPlotItem().legend is not None:
             self.histogram.getPlotItem().legend.clear()
-        for s in self.spectrograms.plots:
-            s.set_frames(np.zeros((0, 0)), 0, 0.01)
+        for stack in (self.spectrograms, self.spectrograms_b):
+            for s in stack.plots:
+                s.set_frames(np.zeros((0, 0)), 0, 0.01)
         self.deltas.setRowCount(0)
         self.shown = []
 
@@ -170,26 +191,22 @@ class RunFigures(QWidget):
         self.notes.setText("\n".join(f"• {note}" for note in notes))
         self.notes.setVisible(bool(notes))
         self._inputs = [i for i in inputs if i.array("reference_frames") is not None]
-        self.which.blockSignals(True)
-        self.which.clear()
-        for n, inp in zip(names, inputs, strict=True):
-            if inp in self._inputs:
-                self.which.addItem(f"run {n} {inp.uid[:8]}", inp.uid)
-        self.which.blockSignals(False)
-        self.which.setEnabled(self.which.count() > 1)
-        if self._inputs:
-            self._spectrograms(self._inputs[0])
+        stacks = (self.spectrograms, self.spectrograms_b)
+        for stack, inp in zip(stacks, self._inputs, strict=False):
+            name = names[inputs.index(inp)]
+            self._spectrograms(stack, inp, f"run {name} {inp.uid[:8]}" if len(inputs) > 1
+                               else f"run {inp.uid[:8]}")
+        self.spectrograms_b.setVisible(len(self._inputs) > 1)
         kinds = {inp.procedure for inp in inputs}
         alignment = kinds != {"latency"}
         latency = kinds != {"alignment"}
-        for w in (self.spectrograms, self.per_channel, self.over_time):
+        for w in (self.spectrogram_pair, self.per_channel, self.over_time):
             w.setVisible(alignment)
         for w in (self.latency, self.histogram):
             w.setVisible(latency)
-        self.which_label.setVisible(alignment)
-        self.which.setVisible(alignment)
-        # a latency-only view gives the spectrograms' column to its plots
-        self.grid.setColumnStretch(0, 5 if alignment else 0)
+        # a latency-only view gives the spectrograms' column to its plots; two runs' side by
+        # side spectrograms get more of the width
+        self.grid.setColumnStretch(0, (8 if len(self._inputs) > 1 else 5) if alignment else 0)
         self.grid.setRowStretch(1, 2 if alignment else 0)
         self.grid.setRowStretch(2, (2 if alignment else 5) if latency else 0)
         hist = {}
@@ -221,28 +238,21 @@ class RunFigures(QWidget):
             budget_line(self.latency, float(b), f"real-time budget {b:g} ms")
         self._deltas(inputs)
 
-    def _on_which(self, index: int) -> None:
-        uid = self.which.itemData(index)
-        match = [i for i in self._inputs if i.uid == uid]
-        if match:
-            self._spectrograms(match[0])
-
-    def _spectrograms(self, inp) -> None:
-        titles = ("reference (host front end)", "board", "board − reference")
-        for s, title in zip(self.spectrograms.plots, titles, strict=True):
-            s.plot.getPlotItem().setTitle(f"{title}, run {inp.uid[:8]}", size="10pt")
+    def _spectrograms(self, stack: SpectrogramStack, inp, label: str) -> None:
+        for s, (title, *_) in zip(stack.plots, SPECTROGRAM_SPECS, strict=True):
+            s.plot.getPlotItem().setTitle(f"{title}, {label}", size="10pt")
         ref, board = inp.array("reference_frames"), inp.array("board_frames")
         step = inp.window_step_s()
-        for s, frames in zip(self.spectrograms.plots[:2], (ref, board), strict=True):
+        for s, frames in zip(stack.plots[:2], (ref, board), strict=True):
             if frames is not None and np.ndim(frames) == 2:
                 s.set_frames(frames, 0.0, step)
         if ref is not None and board is not None and np.ndim(ref) == np.ndim(board) == 2:
             n = min(len(ref), len(board))
             diff = board[:n].astype(np.float32) - ref[:n].astype(np.float32)
-            self.spectrograms.plots[2].set_frames(diff, 0.0, step)
+            stack.plots[2].set_frames(diff, 0.0, step)
         n = max((len(a) for a in (ref, board) if a is not None and np.ndim(a) == 2), default=0)
         if n:
-            self.spectrograms.show_window(n * step, n * step)
+            stack.show_window(n * step, n * step)
 
     def _deltas(self, inputs: list) -> None:
         values = [headline_values(inp) for inp in inputs]
