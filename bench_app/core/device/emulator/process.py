@@ -84,7 +84,7 @@ def _readline(proc: subprocess.Popen, deadline: float) -> str:
             proc.wait()
             proc.stderr.seek(0)
             err = proc.stderr.read().decode(errors="replace").strip().splitlines()
-            why = err[-1] if err else f"exit status {proc.wait()}"
+            why = _child_error(err, proc.wait())
             raise LinkError(f"The virtual board failed to start: {why}")
         line += ch
     return line.decode().strip()
@@ -115,6 +115,16 @@ def _die_with_parent():
             os._exit(1)
 
     return preexec
+
+
+def _child_error(lines: list[str], status: int) -> str:
+    """The child's last error line, without the ``bench-app: error:`` its CLI put before it
+    (the host's CLI adds its own, and the user should read the prefix once)."""
+    why = lines[-1].strip() if lines else f"exit status {status}"
+    for prefix in ("bench-app: error:", "error:"):
+        if why.startswith(prefix):
+            return why[len(prefix):].strip()
+    return why
 
 
 @contextlib.contextmanager
