@@ -124,6 +124,7 @@ class RunFigures(QWidget):
         pair.setSpacing(4)
         pair.addWidget(self.spectrograms, 1)
         pair.addWidget(self.spectrograms_b, 1)
+        self.spectrograms_b.setVisible(False)
         self.per_channel = make_plot("error per channel", ("channel", None),
                                      ("mean rel. error", "%"), legend=True)
         self.over_time = make_plot("error over time", ("time", "s"),
@@ -194,8 +195,8 @@ class RunFigures(QWidget):
         stacks = (self.spectrograms, self.spectrograms_b)
         for stack, inp in zip(stacks, self._inputs, strict=False):
             name = names[inputs.index(inp)]
-            self._spectrograms(stack, inp, f"run {name} {inp.uid[:8]}" if len(inputs) > 1
-                               else f"run {inp.uid[:8]}")
+            self._spectrograms(stack, inp, f"run {name}" if len(inputs) > 1
+                               else f"run {inp.uid[:8]}", short=len(self._inputs) > 1)
         self.spectrograms_b.setVisible(len(self._inputs) > 1)
         kinds = {inp.procedure for inp in inputs}
         alignment = kinds != {"latency"}
@@ -206,7 +207,7 @@ class RunFigures(QWidget):
             w.setVisible(latency)
         # a latency-only view gives the spectrograms' column to its plots; two runs' side by
         # side spectrograms get more of the width
-        self.grid.setColumnStretch(0, (8 if len(self._inputs) > 1 else 5) if alignment else 0)
+        self.grid.setColumnStretch(0, (10 if len(self._inputs) > 1 else 5) if alignment else 0)
         self.grid.setRowStretch(1, 2 if alignment else 0)
         self.grid.setRowStretch(2, (2 if alignment else 5) if latency else 0)
         hist = {}
@@ -238,8 +239,10 @@ class RunFigures(QWidget):
             budget_line(self.latency, float(b), f"real-time budget {b:g} ms")
         self._deltas(inputs)
 
-    def _spectrograms(self, stack: SpectrogramStack, inp, label: str) -> None:
+    def _spectrograms(self, stack: SpectrogramStack, inp, label: str, short: bool) -> None:
+        # side by side, a long title would squeeze the plot's colour bar out of its layout
         for s, (title, *_) in zip(stack.plots, SPECTROGRAM_SPECS, strict=True):
+            title = title.split(" (")[0] if short else title
             s.plot.getPlotItem().setTitle(f"{title}, {label}", size="10pt")
         ref, board = inp.array("reference_frames"), inp.array("board_frames")
         step = inp.window_step_s()
