@@ -304,7 +304,7 @@ def test_device_bar_elides_info_and_keeps_the_counters_whole(qtbot, window):
 
     window.show()
     qtbot.waitExposed(window)
-    window.resize(1000, 700)
+    window.resize(1280, 800)
     bar = window.devices
     info = Info(firmware_version="virtual-0.1.0", board="virtual-coral-dev-board-micro",
                 model_sha256="ab" * 32,
@@ -320,6 +320,7 @@ def test_device_bar_elides_info_and_keeps_the_counters_whole(qtbot, window):
     shown = bar.info_label.shown_text()
     # cut with an ellipsis where it does not fit (never mid-word without a sign), and it fits
     assert shown.endswith("…") and full.startswith(shown[:-1])
+    assert shown.startswith("model abababab")  # the model (and "UNTRAINED") is never elided
     fm = bar.info_label.fontMetrics()
     assert fm.horizontalAdvance(shown) <= bar.info_label.width()
     # the live counters are never cut

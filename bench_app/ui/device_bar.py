@@ -67,8 +67,9 @@ def info_text(info) -> str:
             f"{fe.get('fe.filterbank_lower_band_limit', '?')}–"
             f"{fe.get('fe.filterbank_upper_band_limit', '?')} Hz"
         )
-    head = f"{info.board} · fw {info.firmware_version} · {info.sample_rate_hz} Hz"
-    return f"{head} · model {model}{band}"
+    # the model first: when the bar is narrow the tail is elided, and "UNTRAINED" must show
+    head = f"model {model} · {info.board} · fw {info.firmware_version} · {info.sample_rate_hz} Hz"
+    return f"{head}{band}"
 
 
 def health_text(stats) -> str:
@@ -219,6 +220,7 @@ class DeviceBar(QWidget):
         session.close()
         self._set_state("idle")
         self.info_label.setText("not connected")
+        self.health_label.setText("")  # no stale counters beside "not connected"
         self.disconnected.emit()
 
     def update_health(self) -> None:

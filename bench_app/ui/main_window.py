@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .bridge import RunBridge
+from .bridge import USER_DISCONNECT_REASON, RunBridge
 from .context import BenchContext
 from .device_bar import DeviceBar
 from .error_reporter import ErrorReporter
@@ -194,7 +194,10 @@ class MainWindow(QMainWindow):
         status = stop.get("status")
         self.run_label.setText(f"run {uid} {status}")
         text = f"Run {uid} ended: {status}. {stop.get('reason', '')}"
-        if status in ("failed", "interrupted"):
+        if stop.get("reason") == USER_DISCONNECT_REASON:  # the user's own doing: no error
+            self.statusBar().showMessage(f"Run {uid} interrupted: {USER_DISCONNECT_REASON}",
+                                         30_000)
+        elif status in ("failed", "interrupted"):
             self.report_error(f"Run {uid} {status}: {stop.get('reason', '')}", str(stop))
         else:
             self.statusBar().showMessage(text, 15_000)
