@@ -13,9 +13,10 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench_app.core.model_files import MODELS_DIR, untrained_models
+
 #: Flash budget for the model on the Coral Dev Board Micro (the paper's 1.8 MB, in MiB).
 BUDGET_BYTES = int(1.8 * 1024 * 1024)
-MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 
 
 @dataclass
@@ -99,15 +100,7 @@ UNTRAINED_NOTE = "UNTRAINED: random weights, for latency only; its scores mean n
 
 def untrained_shas(folder: Path = MODELS_DIR) -> set[str]:
     """sha256 of the models whose JSON sidecar in ``folder`` says ``"untrained": true``."""
-    found = set()
-    for sidecar in sorted(folder.glob("*.json")) if folder.is_dir() else ():
-        try:
-            meta = json.loads(sidecar.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        if isinstance(meta, dict) and meta.get("untrained") and meta.get("sha256"):
-            found.add(str(meta["sha256"]).lower())
-    return found
+    return set(untrained_models(folder))
 
 
 def model_untrained(info, folder: Path = MODELS_DIR) -> bool | None:

@@ -9,12 +9,12 @@ from __future__ import annotations
 import datetime as _dt
 import json
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from bench_app import __version__
+from bench_app.core.model_files import untrained_models
 from bench_app.core.report.blocks import Block, Heading, Paragraph, Table
 from bench_app.core.report.figures import LATENCY_SERIES, all_figures
 from bench_app.core.report.metrics import (
@@ -65,20 +65,6 @@ def _text(value: Any) -> str:
     return format_value(value)
 
 
-def _untrained_sidecars() -> dict[str, str]:
-    """sha256 -> description of the models the repository's ``models/`` marks untrained."""
-    folder = Path(__file__).resolve().parents[3] / "models"
-    found = {}
-    for sidecar in sorted(folder.glob("*.json")) if folder.is_dir() else ():
-        try:
-            data = json.loads(sidecar.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        if isinstance(data, dict) and data.get("untrained") and data.get("sha256"):
-            found[str(data["sha256"]).lower()] = str(data.get("file", sidecar.stem))
-    return found
-
-
 def _model_line(info: dict[str, Any]) -> tuple[str, str]:
     model = info.get("model") if isinstance(info.get("model"), dict) else {}
     emulator = info.get("emulator") if isinstance(info.get("emulator"), dict) else {}
@@ -89,7 +75,7 @@ def _model_line(info: dict[str, Any]) -> tuple[str, str]:
     digest = next((str(merged[k]) for k in MODEL_HASH_KEYS if merged.get(k)), "-")
     if digest == "-" and any(k in merged for k in MODEL_HASH_KEYS):
         digest = "none (no model loaded)"
-    sidecars = _untrained_sidecars()
+    sidecars = untrained_models()
     if name == "-" and digest.lower() in sidecars:
         name = sidecars[digest.lower()]
     untrained = (bool(merged.get("untrained") or merged.get("model_untrained"))

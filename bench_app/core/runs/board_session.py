@@ -38,10 +38,9 @@ def sim_arguments(sim: str | None, *, model: str | None = None) -> list[str]:
 
 def default_model_path() -> str | None:
     """The untrained model shipped in ``models/`` (found from the source tree), if present."""
-    from pathlib import Path
+    from bench_app.core.model_files import MODELS_DIR
 
-    root = Path(__file__).resolve().parents[3]
-    path = root / DEFAULT_SIM_MODEL
+    path = MODELS_DIR.parent / DEFAULT_SIM_MODEL
     return str(path) if path.is_file() else None
 
 
