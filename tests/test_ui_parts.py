@@ -260,3 +260,31 @@ def test_window_start_imports_nothing_heavy(tmp_path):
                          text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_job_outlives_the_widget_that_started_it(qtbot):
+    """A background job whose view is closed mid-call neither crashes nor calls the view."""
+    import threading
+
+    from PySide6.QtWidgets import QLabel
+
+    from bench_app.ui import workers
+
+    release = threading.Event()
+    label = QLabel("before")
+    seen = []
+    job = workers.Job(lambda: release.wait(5) and "result", label)
+    job.done.connect(lambda r: (seen.append(r), label.setText(r)))
+    job.start()
+    label.deleteLater()
+    qtbot.waitUntil(lambda: job._owner_gone, timeout=2000)
+    release.set()
+    job.thread.join(5)
+    qtbot.waitUntil(lambda: job not in workers._LIVE, timeout=2000)
+    assert seen == []  # dropped: the label it would have touched is gone
+
+    live = QLabel("alive")
+    job2 = workers.Job(lambda: "ok", live).start()
+    job2.done.connect(live.setText)
+    qtbot.waitUntil(lambda: live.text() == "ok", timeout=2000)
+    assert job2 not in workers._LIVE

@@ -18,6 +18,13 @@ from PySide6.QtCore import QObject, Qt, Signal
 #: Held by a serial job while it runs.
 SERIAL_LOCK = threading.Lock()
 
+#: Jobs whose thread may still emit. A job is owned here, not by a widget: were it a child
+#: of the view that started it, closing the window would delete its C++ object while the
+#: thread is about to emit from it, a use-after-free that corrupted the heap (seen once in a
+#: full test run: "malloc(): unsorted double linked list corrupted"). The GUI thread drops
+#: a job from here once its result has arrived; Python then owns it.
+_LIVE: set[Job] = set()
+
 
 class Job(QObject):
     """A call in a daemon thread; ``done(result)`` or ``failed(exception, traceback)`` follow.
@@ -31,7 +38,12 @@ class Job(QObject):
 
     def __init__(self, fn: Callable[[], Any], parent: QObject | None = None,
                  serial: bool = False) -> None:
-        super().__init__(parent)
+        # `parent` never owns the job (see _LIVE); once it is destroyed the result is dropped
+        # instead of relayed to slots (often lambdas) that would touch a deleted widget.
+        super().__init__(None)
+        self._owner_gone = False
+        if parent is not None:
+            parent.destroyed.connect(self._forget_owner)
         self._fn = fn
         self.serial = serial
         self._finished.connect(self._relay, Qt.ConnectionType.QueuedConnection)
@@ -39,6 +51,7 @@ class Job(QObject):
 
     def start(self) -> Job:
         """Start the call; returns self."""
+        _LIVE.add(self)
         self.thread.start()
         return self
 
@@ -64,7 +77,13 @@ class Job(QObject):
         with contextlib.suppress(RuntimeError):
             self._finished.emit(ok, value, details)
 
+    def _forget_owner(self, *_args: Any) -> None:
+        self._owner_gone = True
+
     def _relay(self, ok: bool, value: Any, details: str) -> None:
+        _LIVE.discard(self)  # Python owns the job from here: it goes with the last reference
+        if self._owner_gone:
+            return
         if ok:
             self.done.emit(value)
         else:
