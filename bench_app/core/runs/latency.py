@@ -231,8 +231,8 @@ def _entry_time(sample: int, player, buffer: StreamBuffer,
     stream's clock mapping (``"pcm"``, `clock_anchor`):
     ``t_a + (sample - (s_a - 1)) / rate``; else ``(None, None)``.
     """
-    speaker = getattr(player, "_speaker", None)  # VirtualSpeakerPlayer's VirtualSpeaker
-    taken = speaker.taken_at(sample) if hasattr(speaker, "taken_at") else None
+    taken_at = getattr(player, "taken_at", None)  # only the virtual speaker reports takes
+    taken = taken_at(sample) if taken_at is not None else None
     if taken is not None:
         return taken, "speaker_report"
     anchor = clock_anchor(buffer.pcm, rate)

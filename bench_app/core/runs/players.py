@@ -95,6 +95,10 @@ class VirtualSpeakerPlayer(_Threaded):
         t = self._speaker.onset_time
         return None if t is None else t + self._offset + self.lead_in / self.sample_rate
 
+    def taken_at(self, sample: int) -> float | None:
+        """``perf_counter`` time board sample ``sample`` was taken (`VirtualSpeaker.taken_at`)."""
+        return self._speaker.taken_at(sample)
+
     def stop(self) -> None:
         """Close the speaker connection (ends the transfer)."""
         self._speaker.close()
