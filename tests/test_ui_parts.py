@@ -288,3 +288,39 @@ def test_job_outlives_the_widget_that_started_it(qtbot):
     job2.done.connect(live.setText)
     qtbot.waitUntil(lambda: live.text() == "ok", timeout=2000)
     assert job2 not in workers._LIVE
+
+
+def test_a_job_is_destroyed_in_the_gui_thread(qtbot, monkeypatch):
+    """The worker's last reference must not be the one that destroys the job's QObject.
+
+    The worker is held back after emitting (as a busy machine might), so the result reaches
+    the GUI thread while the worker still holds the job; the job must still die in the GUI
+    thread, where Qt expects its objects destroyed.
+    """
+    import threading
+    import time
+
+    from bench_app.ui import workers
+
+    died_in = []
+
+    class _Job(workers.Job):
+        def __del__(self):
+            died_in.append(threading.current_thread().name)
+
+    emit = workers.Job._emit
+
+    def slow_emit(self, *args):
+        emit(self, *args)
+        time.sleep(0.3)  # the worker still holds `self` when the GUI thread relays
+
+    monkeypatch.setattr(workers.Job, "_emit", slow_emit)
+    results = []
+    job = _Job(lambda: "ok").start()
+    job.done.connect(results.append)
+    qtbot.waitUntil(lambda: results == ["ok"], timeout=3000)
+    assert job not in workers._LIVE
+    assert not job.thread.is_alive()
+    del job
+    qtbot.wait(500)
+    assert died_in == [threading.main_thread().name]

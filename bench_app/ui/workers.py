@@ -25,6 +25,10 @@ SERIAL_LOCK = threading.Lock()
 #: a job from here once its result has arrived; Python then owns it.
 _LIVE: set[Job] = set()
 
+#: How long the GUI thread waits for a job's thread to return after its result arrived (it
+#: has nothing left to do but return; a job still alive after this stays in _LIVE).
+JOIN_TIMEOUT_S = 1.0
+
 
 class Job(QObject):
     """A call in a daemon thread; ``done(result)`` or ``failed(exception, traceback)`` follow.
@@ -81,7 +85,14 @@ class Job(QObject):
         self._owner_gone = True
 
     def _relay(self, ok: bool, value: Any, details: str) -> None:
-        _LIVE.discard(self)  # Python owns the job from here: it goes with the last reference
+        # The worker has emitted and only returns now. Wait for it, so that its frame's
+        # reference is gone before the job leaves _LIVE: otherwise the last reference could
+        # drop in the worker thread, and Qt would destroy this GUI-thread object from there
+        # (disconnecting it under Qt's locks while holding the GIL, which the GUI thread may
+        # be waiting for under the same locks).
+        self.thread.join(JOIN_TIMEOUT_S)
+        if not self.thread.is_alive():
+            _LIVE.discard(self)  # Python owns the job from here: it goes with the last reference
         if self._owner_gone:
             return
         if ok:
