@@ -324,3 +324,39 @@ def test_a_job_is_destroyed_in_the_gui_thread(qtbot, monkeypatch):
     del job
     qtbot.wait(500)
     assert died_in == [threading.main_thread().name]
+
+
+def test_garbage_with_qt_objects_is_collected_in_the_gui_thread(qtbot):
+    """A cycle holding a QObject dies in the GUI thread even when a worker allocates a lot.
+
+    With Python's automatic collection a worker's allocations would collect the cycle in the
+    worker (Qt objects destroyed outside their thread); the window collects on a GUI timer.
+    """
+    import gc
+    import threading
+
+    from PySide6.QtCore import QObject
+
+    from bench_app.ui.widgets.plots import configure
+
+    configure()
+    assert not gc.isenabled()
+    died_in = []
+
+    class _Cyclic(QObject):
+        def __del__(self):
+            died_in.append(threading.current_thread().name)
+
+    obj = _Cyclic()
+    obj.me = obj  # a reference cycle: only the cyclic collector frees it
+    del obj
+
+    def allocate():
+        junk = [[i] for i in range(200_000)]  # many container objects: would trigger gen 0-2
+        del junk
+
+    worker = threading.Thread(target=allocate, name="allocating-worker")
+    worker.start()
+    worker.join()
+    assert died_in == []  # nothing collected outside the GUI thread
+    qtbot.waitUntil(lambda: died_in == [threading.main_thread().name], timeout=5000)
