@@ -347,13 +347,16 @@ def test_garbage_with_qt_objects_is_collected_in_the_gui_thread(qtbot):
         def __del__(self):
             died_in.append(threading.current_thread().name)
 
+    gc.collect()  # start from empty generations: the cycle below is young
     obj = _Cyclic()
     obj.me = obj  # a reference cycle: only the cyclic collector frees it
     del obj
+    kept = []
 
     def allocate():
-        junk = [[i] for i in range(200_000)]  # many container objects: would trigger gen 0-2
-        del junk
+        # many container objects, kept: automatic collection would run in this thread; the
+        # GUI timer collects the young generation once its count passes the threshold
+        kept.extend([i] for i in range(200_000))
 
     worker = threading.Thread(target=allocate, name="allocating-worker")
     worker.start()
