@@ -34,8 +34,23 @@ def serve():
                           "port_dir": str(Path(emu.port).parent)}), flush=True)
         time.sleep(600)
 
+def stream():
+    # connected and streaming: once the host dies nobody reads, the pty fills, and a --fast
+    # board (which waits for room rather than drop) must still notice that its host is gone
+    from bench_app.core.device.client import BoardClient
+    from bench_app.core.device.protocol import Stream
+
+    with start_emulator(["--fast"]) as emu, BoardClient.open(emu.port, timeout=10) as client:
+        client.start([Stream.FRAMES, Stream.PCM])
+        print(json.dumps({"pid": emu.pid, "stats_dir": str(Path(emu.stats_file).parent),
+                          "port_dir": str(Path(emu.port).parent)}), flush=True)
+        time.sleep(600)
+
 if sys.argv[1] == "thread":
     threading.Thread(target=serve, daemon=True).start()
+    time.sleep(600)
+elif sys.argv[1] == "streaming":
+    threading.Thread(target=stream, daemon=True).start()
     time.sleep(600)
 else:
     serve()
@@ -52,7 +67,7 @@ def alive(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses /proc")
-@pytest.mark.parametrize("where", ["main", "thread"])
+@pytest.mark.parametrize("where", ["main", "thread", "streaming"])
 def test_a_killed_host_takes_its_virtual_board_and_folders_with_it(where):
     host = subprocess.Popen([sys.executable, "-c", HOST, where], stdout=subprocess.PIPE,
                             text=True)  # fmt: skip

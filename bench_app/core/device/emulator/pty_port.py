@@ -20,6 +20,7 @@ import select
 import termios
 import time
 import tty
+from collections.abc import Callable
 from pathlib import Path
 
 #: Line speed the emulator leaves on a fresh pty; a host that opens the port changes it.
@@ -31,8 +32,13 @@ ATTACH_GRACE_S = 0.05
 class PtyPort:
     """A raw pty pair whose slave is reachable through a stable symlink ``path``."""
 
-    def __init__(self, link_path: str | os.PathLike):
+    def __init__(self, link_path: str | os.PathLike,
+                 give_up: Callable[[], bool] | None = None) -> None:
+        """``give_up`` is asked while a write without a timeout waits for room: when it says
+        True the write ends unfinished (e.g. the board is stopping or its host has died, and
+        nobody will read the pty again)."""
         self.path = Path(link_path)
+        self._give_up = give_up
         self.master = self.slave = -1
         self.up = False
         self._open()
@@ -143,7 +149,8 @@ class PtyPort:
                 self._rest = None
                 return False
             left = None if deadline is None else deadline - time.monotonic()
-            if left is not None and left <= 0:
+            if (left is not None and left <= 0) or (
+                    left is None and self._give_up is not None and self._give_up()):
                 self._rest = view if len(view) < total or self._rest else None
                 return False
             select.select([], [self.master], [], 0.05 if left is None else min(left, 0.05))

@@ -93,7 +93,10 @@ class VirtualBoard:
         self.clock = BoardClock(self.sample_rate, opts.speed, opts.fast)
         self.stats = FaultStats()
         self.faults = FaultInjector(opts.faults, self.stats)
-        self.port = PtyPort(self._dir / "port")
+        # a --fast board waits for room in the pty without limit, but not once it is stopping
+        # or orphaned (nobody would ever read it again)
+        self.port = PtyPort(self._dir / "port",
+                            give_up=lambda: self.stop_event.is_set() or self.orphaned())
         self.tx = Transmitter(self.port, self.faults, None if opts.fast else 0.2)
         self.speaker = SpeakerServer()
         self.mic = Microphone(Channel(opts.channel, self.sample_rate), self.speaker, capture)
