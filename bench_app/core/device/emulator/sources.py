@@ -110,15 +110,25 @@ class SpeakerServer:
         self._listener.close()
 
 
+#: Capture audio the board holds before the oldest is dropped, in seconds (a board's audio
+#: service keeps a fixed ring buffer: when the firmware falls behind, old audio is lost).
+CAPTURE_BUFFER_S = 2.0
+
+
 class CaptureSource:
-    """Audio from a real sounddevice input at the board's rate (mono, int16)."""
+    """Audio from a real sounddevice input at the board's rate (mono, int16).
+
+    Blocks wait in a bounded queue of `CAPTURE_BUFFER_S`; when the board falls further behind,
+    the oldest block is dropped and counted in ``overruns`` (reported in HEARTBEAT).
+    """
 
     def __init__(self, device: str, sample_rate: int, blocksize: int = 160):
         try:
             import sounddevice as sd
         except OSError as exc:  # PortAudio missing
             raise ConfigError(f"Cannot capture audio: PortAudio is missing ({exc}).") from None
-        self._queue: queue.Queue = queue.Queue()
+        self._queue: queue.Queue = queue.Queue(
+            maxsize=max(1, round(CAPTURE_BUFFER_S * sample_rate / blocksize)))
         self._rest = np.zeros(0, np.int16)
         self.overruns = 0
         dev: str | int = int(device) if str(device).isdigit() else device
@@ -134,7 +144,15 @@ class CaptureSource:
     def _callback(self, indata, frames, time_info, status) -> None:
         if status.input_overflow:
             self.overruns += 1
-        self._queue.put(indata[:, 0].copy())
+        block = indata[:, 0].copy()
+        while True:  # the PortAudio thread never waits: drop the oldest block instead
+            try:
+                self._queue.put_nowait(block)
+                return
+            except queue.Full:
+                with contextlib.suppress(queue.Empty):
+                    self._queue.get_nowait()
+                    self.overruns += 1
 
     def read(self, n: int, timeout: float = 1.0) -> np.ndarray:
         """``n`` samples, waiting for the device (zeros for what did not arrive in time)."""
