@@ -93,8 +93,9 @@ def run(args) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    announcement = board.announce()  # discoverable before anyone reads the port
     print(board.port_path, flush=True)
-    print(json.dumps(board.announcement()), flush=True)
+    print(json.dumps(announcement), flush=True)
     board.serve()
     totals = {k: v for k, v in board.stats.to_dict(seqs=False).items() if v}
     where = f"; stats in {args.stats_file}" if args.stats_file else ""

@@ -108,6 +108,7 @@ class VirtualBoard:
         self.stats_file = Path(opts.stats_file) if opts.stats_file else self._dir / "stats.json"
         self.stop_event = threading.Event()
         self._announce = ANNOUNCE_DIR / f"{os.getpid()}.json"
+        self._announced = False
 
     # -- identity ------------------------------------------------------------------------
     @property
@@ -153,11 +154,25 @@ class VirtualBoard:
                 "stats_file": str(self.stats_file),
                 "model_sha256": None if self.runner is None else self.runner.sha256}  # fmt: skip
 
+    def announce(self) -> dict:
+        """Write the announcement for device discovery and return it.
+
+        Called before the port is printed, so that whoever reads the port can also find the
+        board by discovery; written whole (a temp file renamed), so a reader never sees half.
+        """
+        doc = self.announcement()
+        ANNOUNCE_DIR.mkdir(exist_ok=True)
+        tmp = self._announce.with_suffix(".tmp")
+        tmp.write_text(json.dumps(doc))
+        os.replace(tmp, self._announce)
+        self._announced = True
+        return doc
+
     # -- main loop -----------------------------------------------------------------------
     def serve(self) -> None:
         """Serve until `stop_event` is set; always leaves the stats file and cleans up."""
-        ANNOUNCE_DIR.mkdir(exist_ok=True)
-        self._announce.write_text(json.dumps(self.announcement()))
+        if not self._announced:
+            self.announce()
         next_hb = next_stats = time.monotonic()
         down_until = None
         dry_since = None
