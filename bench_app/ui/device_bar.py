@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from .widgets.elided_label import ElidedLabel
+from .widgets.notes_label import WARN_STYLE
 from .workers import Job
 
 SIM = "sim"
@@ -229,7 +230,7 @@ class DeviceBar(QWidget):
         stats = client.stats if client is not None else None
         self.health_label.setText(health_text(stats))
         bad = stats is not None and (stats.total_drops or stats.crc_errors)
-        self.health_label.setStyleSheet("color: #b45309;" if bad else "")
+        self.health_label.setStyleSheet(WARN_STYLE if bad else "")
 
     def _set_state(self, state: str) -> None:
         idle = state == "idle"

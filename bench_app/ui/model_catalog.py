@@ -98,11 +98,6 @@ def list_models(folder: Path = MODELS_DIR) -> list[ModelEntry]:
 UNTRAINED_NOTE = "UNTRAINED: random weights, for latency only; its scores mean nothing"
 
 
-def untrained_shas(folder: Path = MODELS_DIR) -> set[str]:
-    """sha256 of the models whose JSON sidecar in ``folder`` says ``"untrained": true``."""
-    return set(untrained_models(folder))
-
-
 def model_untrained(info, folder: Path = MODELS_DIR) -> bool | None:
     """Whether a board's model is untrained: True, False, or None when nothing says.
 
@@ -120,6 +115,6 @@ def model_untrained(info, folder: Path = MODELS_DIR) -> bool | None:
     if said:
         return True
     sha = doc.get("model_sha256")
-    if isinstance(sha, str) and sha.lower() in untrained_shas(folder):
+    if isinstance(sha, str) and sha.lower() in untrained_models(folder):
         return True
     return None if said is None else False

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from .model_catalog import model_untrained
+from .widgets.notes_label import NotesLabel
 from .widgets.plots import PALETTE, budget_line, fast_curve, make_plot
 from .widgets.spectrogram import DIFF_MAP, FEATURE_MAP, SpectrogramStack
 from .widgets.stats_widgets import Histogram
@@ -102,10 +103,7 @@ class RunFigures(QWidget):
         super().__init__(parent)
         self.title = QLabel("Open a run (double-click) or select two and press Compare.")
         self.title.setWordWrap(True)
-        self.notes = QLabel("")
-        self.notes.setWordWrap(True)
-        self.notes.setStyleSheet("color: #b45309;")
-        self.notes.setVisible(False)
+        self.notes = NotesLabel()
         self._inputs: list = []
         # run A's spectrograms, and run B's beside them when two runs are compared: same
         # time axis (linked), one cursor across both
@@ -187,10 +185,9 @@ class RunFigures(QWidget):
             f"{'pass' if inp.passed() else 'fail' if inp.passed() is False else 'no verdict'}"
             f"{', model UNTRAINED' if run_untrained(inp) else ''})"
             for n, inp in zip(names, inputs, strict=True)))
-        notes = [f"run {n}: {note}" if len(inputs) > 1 else str(note)
-                 for n, inp in zip(names, inputs, strict=True) for note in run_notes(inp)]
-        self.notes.setText("\n".join(f"• {note}" for note in notes))
-        self.notes.setVisible(bool(notes))
+        self.notes.set_notes(f"run {n}: {note}" if len(inputs) > 1 else str(note)
+                             for n, inp in zip(names, inputs, strict=True)
+                             for note in run_notes(inp))
         self._inputs = [i for i in inputs if i.array("reference_frames") is not None]
         stacks = (self.spectrograms, self.spectrograms_b)
         for stack, inp in zip(stacks, self._inputs, strict=False):

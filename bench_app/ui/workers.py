@@ -22,7 +22,8 @@ SERIAL_LOCK = threading.Lock()
 #: of the view that started it, closing the window would delete its C++ object while the
 #: thread is about to emit from it, a use-after-free that corrupted the heap (seen once in a
 #: full test run: "malloc(): unsorted double linked list corrupted"). The GUI thread drops
-#: a job from here once its result has arrived; Python then owns it.
+#: a job from here once its result has arrived and its thread has returned (`_relay`);
+#: Python then owns it.
 _LIVE: set[Job] = set()
 
 #: How long the GUI thread waits for a job's thread to return after its result arrived (it

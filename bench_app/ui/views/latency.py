@@ -24,12 +24,11 @@ from PySide6.QtWidgets import (
 
 from ..model_catalog import UNTRAINED_NOTE, model_untrained
 from ..ring_buffer import RingBuffer
+from ..widgets.notes_label import WARN_STYLE, NotesLabel
 from ..widgets.plots import PALETTE, budget_line, fast_curve, make_plot, move_budget_line
 from ..widgets.run_controls import RunControls
 from ..widgets.stats_widgets import Histogram, PercentileTable
 
-#: Warnings (untrained model, run notes) in amber, as the device bar's link trouble.
-WARN_STYLE = "color: #b45309;"
 REFRESH_MS = 30  # 33 redraws per second at most
 CAPACITY = 100_000
 #: (column name, results field, scale to ms, colour)
@@ -71,10 +70,7 @@ class LatencyView(QWidget):
         self.budget_label.setWordWrap(True)
         self.model_label = QLabel("")
         self.model_label.setWordWrap(True)
-        self.notes_label = QLabel("")
-        self.notes_label.setWordWrap(True)
-        self.notes_label.setStyleSheet(WARN_STYLE)
-        self.notes_label.setVisible(False)
+        self.notes_label = NotesLabel()
         form = QFormLayout()
         form.addRow("Count", self.count)
         form.addRow("Audio", self.output)
@@ -153,9 +149,7 @@ class LatencyView(QWidget):
 
     def show_notes(self, summary: dict | None) -> None:
         """Show a run summary's notes (untrained model, clock caveats) under the table."""
-        notes = [str(n) for n in (summary or {}).get("notes") or () if n]
-        self.notes_label.setText("\n".join(f"• {n}" for n in notes))
-        self.notes_label.setVisible(bool(notes))
+        self.notes_label.set_notes(str(n) for n in (summary or {}).get("notes") or () if n)
 
     # ---- documents ----------
     def _on_started(self, uid: str, procedure: str) -> None:
