@@ -141,16 +141,18 @@ def _fmt(value, unit: str = "", pct: bool = False) -> str:
     return f"{value:.4g}{unit}" if isinstance(value, float) else f"{value}{unit}"
 
 
-def _noise_floor(dbfs, samples, text) -> str:
+def _noise_floor(dbfs, samples) -> str:
     """The noise floor row; the summary stores digital silence's -inf dBFS as null (JSON has no
     infinity), so null with silent samples measured is digital silence."""
+    from bench_app.core.analysis.verdict import noise_floor_text
+
     if dbfs is None:
         return "digital silence" if samples else "-"
-    return text(dbfs)
+    return noise_floor_text(dbfs)
 
 
 def _print_text(out: dict) -> None:
-    from bench_app.core.analysis.verdict import db_text, noise_floor_text
+    from bench_app.core.analysis.verdict import db_text
 
     gain, floor = out.get("gain_db"), out.get("noise_floor_dbfs")
     print(f"{out['procedure']} run {out['run_id']} {out['status']}: {out['reason']}")
@@ -164,7 +166,7 @@ def _print_text(out: dict) -> None:
                 ("delay", _fmt(out.get("delay_samples"), " samples")),
                 ("lag", _fmt(out.get("lag_frames"), " frames")),
                 ("level offset", "-" if gain is None else f"{db_text(gain)} dB"),
-                ("noise floor", _noise_floor(floor, out.get("noise_samples"), noise_floor_text)),
+                ("noise floor", _noise_floor(floor, out.get("noise_samples"))),
                 ("lint findings", str(len(out.get("lint") or []))),
                 ("verdict", {True: "PASS", False: "FAIL"}.get(out.get("pass"), "-"))]
     else:

@@ -64,11 +64,11 @@ class Verdict:
         return {"pass": self.passed, "reasons": list(self.reasons)}
 
 
-def db_text(value: float, digits: int = 2) -> str:
-    """A signed level in dB with fixed decimals, where a value that rounds to zero reads
-    ``0.00`` (not ``-0.00`` or ``+0.00``)."""
-    text = f"{value:+.{digits}f}"
-    return text[1:] if float(text) == 0 else text
+def db_text(value: float, digits: int = 2, signed: bool = True) -> str:
+    """A level in dB with fixed decimals (a ``+`` on gains when ``signed``), where a value that
+    rounds to zero reads ``0.00`` (not ``-0.00`` or ``+0.00``)."""
+    text = f"{value:{'+' if signed else ''}.{digits}f}"
+    return text.lstrip("+-") if float(text) == 0 else text
 
 
 def noise_floor_text(dbfs: float) -> str:

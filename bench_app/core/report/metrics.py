@@ -132,6 +132,8 @@ def metric_items(summary: Mapping[str, Any], whole: Mapping[str, Any] | None = N
 
     ``whole`` is the run's whole summary when ``summary`` is a part of it (it tells whether a
     null noise floor is digital silence)."""
+    from bench_app.core.analysis.verdict import db_text  # (imports scipy: not at module top)
+
     items = []
     for key, value in flatten(summary):
         parts = key.split(".")
@@ -144,17 +146,12 @@ def metric_items(summary: Mapping[str, Any], whole: Mapping[str, Any] | None = N
         unit, factor = unit_of(key)
         shown = format_value(value, factor)
         if unit in ("dB", "dBFS") and isinstance(value, int | float) and math.isfinite(value):
-            shown = _db(float(value), unit)
+            # fixed decimals (2 for dB offsets, 1 for dBFS), never -0.00
+            shown = db_text(float(value), 2 if unit == "dB" else 1, signed=False)
         elif unit == "dBFS" and value is None and _silent_samples(whole or summary, parts):
             shown, unit = "digital silence", ""  # stored as null: JSON has no -inf dBFS
         items.append((key, value, label_of(key), shown, unit))
     return items
-
-
-def _db(value: float, unit: str) -> str:
-    """Levels with fixed decimals (2 for dB offsets, 1 for dBFS), never ``-0.00``."""
-    text = f"{value:.{2 if unit == 'dB' else 1}f}"
-    return text.lstrip("-") if float(text) == 0 else text
 
 
 def _silent_samples(summary: Mapping[str, Any], parts: list[str]) -> bool:
