@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 
-from .board_session import join_pcm
+from .board_session import join_pcm, pcm_coverage, pcm_end
 from .capture import contiguous_frames
 
 
@@ -139,11 +139,7 @@ def _continuity(pcm, stimulus: np.ndarray, pad: int, delay, window: int = 4000) 
 def _fill_from_stimulus(chunks, pcm: np.ndarray, start: int, onset: int,
                         stimulus: np.ndarray) -> np.ndarray:
     """``pcm`` with the samples no chunk holds taken from the injected ``stimulus``."""
-    have = np.zeros(len(pcm), bool)
-    for c in chunks:
-        lo = int(c.message.sample_index) - start
-        have[max(lo, 0) : max(0, lo + len(c.message.samples))] = True
-    idx = np.flatnonzero(~have)
+    idx = np.flatnonzero(~pcm_coverage(chunks, start, len(pcm)))
     src = idx + start - onset
     ok = (src >= 0) & (src < len(stimulus))
     out = pcm.copy()
@@ -153,13 +149,8 @@ def _fill_from_stimulus(chunks, pcm: np.ndarray, start: int, onset: int,
 
 def _first_gap(chunks, start: int) -> int:
     """Samples from ``start`` up to the first one no PCM chunk holds."""
-    end = start
-    for c in sorted(chunks, key=lambda c: c.message.sample_index):
-        lo = int(c.message.sample_index)
-        if lo > end:
-            break
-        end = max(end, lo + len(c.message.samples))
-    return end - start
+    have = pcm_coverage(chunks, start, pcm_end(chunks, start) - start)
+    return int(np.argmin(have)) if not have.all() else len(have)
 
 
 def _arrays(report) -> dict[str, np.ndarray]:

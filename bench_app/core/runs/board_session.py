@@ -100,6 +100,11 @@ class BoardSession:
         """The board's sample rate (INFO)."""
         return int(self.info.sample_rate_hz)
 
+    @property
+    def step_ms(self) -> float:
+        """The board's front-end frame step in ms (INFO's ``fe.window_step_ms``; else 10)."""
+        return float((self.info.frontend or {}).get("fe.window_step_ms", 10))
+
     def has(self, capability: str) -> bool:
         """Whether INFO lists ``capability`` (``"pcm"``, ``"inject_pcm"``, ``"results"``...)."""
         return capability in tuple(self.info.capabilities)
@@ -212,23 +217,41 @@ class StreamBuffer:
         return int(last.sample_index) + len(last.samples)
 
 
+def _pcm_spans(chunks: list, start: int, length: int):
+    """Each PCM chunk (a message or `Stamped`) clipped to ``start .. start + length``:
+    ``(message, a, b, lo)``, its samples ``a - lo .. b - lo`` landing at ``a .. b``."""
+    for c in chunks:
+        m = c.message if isinstance(c, Stamped) else c
+        lo = int(m.sample_index) - start
+        a, b = max(lo, 0), min(lo + len(m.samples), length)
+        if b > a:
+            yield m, a, b, lo
+
+
+def pcm_end(chunks: list, start: int) -> int:
+    """One past the last board sample the chunks hold (``start`` if none)."""
+    msgs = (c.message if isinstance(c, Stamped) else c for c in chunks)
+    return max((int(m.sample_index) + len(m.samples) for m in msgs), default=start)
+
+
+def pcm_coverage(chunks: list, start: int, length: int) -> np.ndarray:
+    """Which of the ``length`` board samples from ``start`` some PCM chunk holds (bool)."""
+    have = np.zeros(max(0, length), bool)
+    for _, a, b, _ in _pcm_spans(chunks, start, len(have)):
+        have[a:b] = True
+    return have
+
+
 def join_pcm(chunks: list, start: int, end: int | None = None) -> tuple[np.ndarray, int]:
     """The PCM from board sample ``start`` to ``end`` (exclusive), gaps filled with zeros.
 
     Returns the samples and how many were missing (lost chunks) inside the range.
     """
-    msgs = [c.message if isinstance(c, Stamped) else c for c in chunks]
-    if end is None:
-        end = max((int(m.sample_index) + len(m.samples) for m in msgs), default=start)
+    end = pcm_end(chunks, start) if end is None else end
     out = np.zeros(max(0, end - start), np.int16)
-    have = np.zeros(len(out), bool)
-    for m in msgs:
-        lo, hi = int(m.sample_index) - start, int(m.sample_index) + len(m.samples) - start
-        a, b = max(lo, 0), min(hi, len(out))
-        if b > a:
-            out[a:b] = m.samples[a - lo : b - lo]
-            have[a:b] = True
-    return out, int((~have).sum())
+    for m, a, b, lo in _pcm_spans(chunks, start, len(out)):
+        out[a:b] = m.samples[a - lo : b - lo]
+    return out, int((~pcm_coverage(chunks, start, len(out))).sum())
 
 
 def clock_anchor(chunks: list[Stamped], sample_rate: int) -> tuple[int, float] | None:

@@ -167,9 +167,8 @@ class LatencyProcedure(HoldsBoard):
             address = s.speaker_address()
             if not address:
                 raise ConfigError("This board has no virtual speaker; give --output DEVICE.")
-            step_ms = float((s.info.frontend or {}).get("fe.window_step_ms", 10))
             return VirtualSpeakerPlayer(address, samples, s.sample_rate,
-                                        int(round(step_ms * s.sample_rate / 1000)))
+                                        int(round(s.step_ms * s.sample_rate / 1000)))
         return SoundDevicePlayer(p.output, samples, s.sample_rate)
 
     @staticmethod
@@ -257,8 +256,7 @@ def _model_frames(s: BoardSession, key: str, default_s: float) -> float:
     """Seconds of a model window / hop from the virtual board's INFO (else ``default_s``)."""
     model = (s.info.extra.get("emulator") or {}).get("model") or {}
     frames = model.get(key)
-    step_ms = float((s.info.frontend or {}).get("fe.window_step_ms", 10))
-    return float(frames) * step_ms / 1000.0 if frames else default_s
+    return float(frames) * s.step_ms / 1000.0 if frames else default_s
 
 
 def _hop_s(s: BoardSession) -> float:
