@@ -27,8 +27,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench_app.core.runs import run_procedure  # noqa: E402
-from bench_app.core.runs.alignment import AlignmentParams, AlignmentProcedure  # noqa: E402
-from bench_app.core.runs.subscribers import DocumentLog  # noqa: E402
+from bench_app.core.runs.engine.subscribers import DocumentLog  # noqa: E402
+from bench_app.core.runs.procedures.alignment.procedure import AlignmentParams, AlignmentProcedure  # noqa: E402
 from bench_app.core.store import RunStore  # noqa: E402
 
 #: Lead silence + sync chirp + gap of the tonal-burst plan; then 64 bursts, each + its silence.

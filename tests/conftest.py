@@ -1,4 +1,7 @@
-"""Shared test setup: Qt runs offscreen; tests/ is importable for the oracles; no test hangs.
+"""Shared test setup: Qt runs offscreen; the JACK fixture; markers; no test hangs.
+
+Test helpers a board or bench author may reuse live in `bench_app.testing` (scripted board,
+running virtual board, oracles, known signals, JACK loopback); no test imports another.
 
 Hangs: pytest-timeout (``timeout`` in pyproject.toml, thread method) fails a test that runs too
 long and dumps every thread's stack. Its timer thread needs the GIL, so a deadlock between
@@ -11,13 +14,11 @@ from __future__ import annotations
 
 import faulthandler
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-sys.path.insert(0, str(Path(__file__).parent))
 
 #: Seconds past pytest-timeout's limit before the watchdog ends the process.
 WATCHDOG_GRACE_S = 60
@@ -34,3 +35,29 @@ def pytest_runtest_protocol(item, nextitem):
     finally:
         if seconds > 0:
             faulthandler.cancel_dump_traceback_later()
+
+
+@pytest.fixture(scope="session")
+def jack_server():
+    """A private jackd for the session, with this process's PortAudio pointed at it."""
+    from bench_app.testing.jack import JackUnavailable, start_jackd
+
+    try:
+        server = start_jackd()
+    except JackUnavailable as exc:
+        pytest.skip(f"jackd cannot start here: {exc}")
+    try:
+        server.use_in_this_process()
+        yield server
+    finally:
+        server.stop()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark by layer so a run can pick: ``-m gui`` (tests/ui), ``-m jack`` (a real jackd)."""
+    ui = Path(__file__).parent / "ui"
+    for item in items:
+        if ui in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.gui)
+        if "jack_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.jack)

@@ -124,7 +124,11 @@ def _open_board(args: argparse.Namespace, *, fast: bool = False):
     and they set no pace), which the session stops when it closes.
     """
     from bench_app.core.errors import ConfigError
-    from bench_app.core.runs.board_session import SIM, BoardSession, sim_arguments
+    from bench_app.core.runs.procedures.board_io.board_session import (
+        SIM,
+        BoardSession,
+        sim_arguments,
+    )
 
     if args.device != SIM:
         if args.sim:

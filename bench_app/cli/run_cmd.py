@@ -84,7 +84,10 @@ def _common(p: argparse.ArgumentParser) -> None:
 def cmd_alignment(args: argparse.Namespace) -> int:
     """`bench-app run alignment`."""
     from bench_app.core.frontend import FrontendConfig
-    from bench_app.core.runs.alignment import AlignmentParams, AlignmentProcedure
+    from bench_app.core.runs.procedures.alignment.procedure import (
+        AlignmentParams,
+        AlignmentProcedure,
+    )
 
     host = FrontendConfig.from_json(args.frontend_config) if args.frontend_config else None
     params = AlignmentParams(
@@ -97,7 +100,7 @@ def cmd_alignment(args: argparse.Namespace) -> int:
 def cmd_latency(args: argparse.Namespace) -> int:
     """`bench-app run latency`."""
     from bench_app.core.errors import ConfigError
-    from bench_app.core.runs.latency import LatencyParams, LatencyProcedure
+    from bench_app.core.runs.procedures.latency.procedure import LatencyParams, LatencyProcedure
 
     if args.model and args.device != "sim":
         raise ConfigError("--model is for the virtual board (--device sim) only.")
@@ -109,8 +112,8 @@ def cmd_latency(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace, procedure) -> int:
     """Run ``procedure`` into the store, with a progress bar on a terminal; print the result."""
     from bench_app.core.runs import RunStatus, run_procedure
-    from bench_app.core.runs.documents import finite_or_none
-    from bench_app.core.runs.progress_bar import ProgressSubscriber
+    from bench_app.core.runs.engine.documents import finite_or_none
+    from bench_app.core.runs.engine.progress_bar import ProgressSubscriber
 
     with open_store(args) as store, procedure:
         subscribers = [store.subscriber()]

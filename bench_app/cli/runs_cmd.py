@@ -93,7 +93,7 @@ def _record_json(record) -> dict[str, Any]:
 
 
 def _print_json(obj: Any) -> None:
-    from bench_app.core.runs.documents import finite_or_none
+    from bench_app.core.runs.engine.documents import finite_or_none
 
     print(json.dumps(finite_or_none(obj), indent=2, allow_nan=False))
 

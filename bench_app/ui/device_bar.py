@@ -44,7 +44,11 @@ def device_entries() -> list[tuple[str, str]]:
 
 def open_session(name: str, sim_args: list[str] | None = None):
     """Connect to board ``name`` (``sim`` starts a virtual board running the shipped model)."""
-    from bench_app.core.runs.board_session import BoardSession, default_model_path, sim_arguments
+    from bench_app.core.runs.procedures.board_io.board_session import (
+        BoardSession,
+        default_model_path,
+        sim_arguments,
+    )
 
     if sim_args is None:
         sim_args = sim_arguments(None, model=default_model_path())
@@ -102,7 +106,7 @@ class DeviceBar(QWidget):
 
     def __init__(self, parent: QWidget | None = None, sim_args: list[str] | None = None):
         super().__init__(parent)
-        #: The connected `bench_app.core.runs.board_session.BoardSession`, or None.
+        #: The connected `BoardSession` (runs.procedures.board_io), or None.
         self.session = None
         self._sim_args = sim_args
         self._job: Job | None = None

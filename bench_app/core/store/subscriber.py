@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from bench_app.core.runs.documents import verdict_of
+from bench_app.core.runs.engine.documents import verdict_of
 
 from .artifacts import artifact_relpath, sanitise_name, save_array
 from .errors import StoreError

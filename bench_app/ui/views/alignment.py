@@ -179,7 +179,7 @@ class AlignmentView(QWidget):
             import scipy.signal  # noqa: F401 - sweeps and the analysis need it: load it here
 
             from bench_app.core.frontend import FrontendConfig, compute_features
-            from bench_app.core.runs.run_stimulus import build_stimulus
+            from bench_app.core.runs.procedures.alignment.stimulus import build_stimulus
 
             cfg = self.host_config or FrontendConfig()
             stim = build_stimulus(kind, cfg, level_dbfs=level)
@@ -265,7 +265,10 @@ class AlignmentView(QWidget):
     # ---- run control ----------
     def make_procedure(self):
         """The alignment procedure for the current settings, on the window's board."""
-        from bench_app.core.runs.alignment import AlignmentParams, AlignmentProcedure
+        from bench_app.core.runs.procedures.alignment.procedure import (
+            AlignmentParams,
+            AlignmentProcedure,
+        )
 
         from ..procedures import OnWindowBoard
 

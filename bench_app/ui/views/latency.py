@@ -118,7 +118,7 @@ class LatencyView(QWidget):
     # ---- run control ----------
     def make_procedure(self):
         """The latency procedure on the window's board."""
-        from bench_app.core.runs.latency import LatencyParams, LatencyProcedure
+        from bench_app.core.runs.procedures.latency.procedure import LatencyParams, LatencyProcedure
 
         from ..procedures import OnWindowBoard
 

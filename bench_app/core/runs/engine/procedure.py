@@ -1,0 +1,72 @@
+"""What a procedure is: typed parameters and a generator of events.
+
+A procedure needs no base class; anything with these attributes is one (``typing.Protocol``,
+as bluesky/ophyd state device contracts). The run controller calls ``board_info()`` once (its
+result goes in the start document), then drives ``execute(ctx)``: each ``yield`` hands over an
+``Event`` (or ``None``, a bare checkpoint) and is the point where pause and cancel take effect.
+The generator's ``return`` value, a mapping, is the run's summary. Cleanup belongs in a
+``try/finally`` inside ``execute``: on cancel the controller closes the generator, which runs
+those ``finally`` blocks.
+
+Errors: raise a ``BenchError`` (one sentence) to end the run as ``failed`` with that sentence;
+raise ``RunInterrupted`` or let a ``LinkError`` escape (the board vanished) to end it as
+``interrupted``. Everything emitted before is kept either way.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Generator, Mapping
+from typing import Any, Protocol, runtime_checkable
+
+from bench_app.core.errors import BenchError
+from bench_app.core.runs.engine.documents import Event
+
+
+class RunInterrupted(BenchError):
+    """Something outside the procedure stopped the run (board or audio device vanished)."""
+
+
+@runtime_checkable
+class Procedure(Protocol):
+    """A measurement the run controller can execute.
+
+    Attributes
+    ----------
+    name
+        Short identifier stored with the run, e.g. ``"alignment"``, ``"latency"``.
+    params
+        A dataclass instance holding every parameter; stored in full in the start document.
+    """
+
+    name: str
+    params: Any
+
+    def board_info(self) -> Mapping[str, Any] | None:
+        """The board's INFO (config, firmware, model hash) for the start document, if any."""
+        ...
+
+    def execute(self, ctx: RunContext) -> Generator[Event | None, None, Mapping[str, Any] | None]:
+        """Do the work, yielding events; return the summary."""
+        ...
+
+
+class RunContext:
+    """What a running procedure may ask of its controller.
+
+    Pause and cancel take effect at yields; a procedure that blocks for long between yields
+    (playing a minute of audio) can poll ``cancel_requested`` or sleep with ``wait``.
+    """
+
+    def __init__(self, run_uid: str, cancel_event: threading.Event) -> None:
+        self.run_uid = run_uid
+        self._cancel = cancel_event
+
+    @property
+    def cancel_requested(self) -> bool:
+        """True once someone asked the run to stop."""
+        return self._cancel.is_set()
+
+    def wait(self, seconds: float) -> bool:
+        """Sleep up to ``seconds``; return True early if the run is being cancelled."""
+        return self._cancel.wait(max(0.0, seconds))

@@ -1,0 +1,1 @@
+"""What procedures share to talk to a board: the session, stream capture, sound players."""
