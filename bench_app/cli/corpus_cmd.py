@@ -87,17 +87,22 @@ def run_synth(args: argparse.Namespace) -> int:
     from bench_app.core.corpora.synth import make_synthetic_corpus
 
     start = time.perf_counter()
+    show = not args.json and sys.stderr.isatty()
     result = make_synthetic_corpus(args.out, per_class=args.per_class, seed=args.seed,
-                                   progress=None if args.json else _progress)
+                                   progress=_progress if show else None)
+    if show:
+        print(file=sys.stderr)
     result["seconds_taken"] = round(time.perf_counter() - start, 2)
     if args.json:
         print(json.dumps(result, indent=2))
     else:
-        print(f"\rwrote {result['utterances']} utterances, {result['no_emotion']} no-emotion "
-              f"stretches and {result['keyword_clips']} keyword clips to {result['out']} in "
-              f"{result['seconds_taken']:.1f} s")
+        print(f"wrote {result['utterances']} utterances in {result['dialogs']} dialogs and "
+              f"{result['keyword_clips']} keyword clips to {result['out']} in "
+              f"{result['seconds_taken']:.1f} s (synthetic: for tests and demos, not a "
+              "benchmark)")
     return 0
 
 
 def _progress(done: int, total: int) -> None:
-    print(f"\rspeaking {done}/{total}", end="", file=sys.stderr, flush=True)
+    if done == total or done % 20 == 0:
+        print(f"\rspeaking {done}/{total}", end="", file=sys.stderr, flush=True)
