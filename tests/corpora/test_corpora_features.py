@@ -88,6 +88,7 @@ def test_cache_is_hit_then_renewed_when_a_file_or_the_config_changes(csv_corpus,
     for a, b in zip(first, second, strict=True):
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
     np.testing.assert_array_equal(first.window_start, second.window_start)
+    np.testing.assert_array_equal(first.sessions, second.sessions)
 
     other_cfg = feat.load_features(corpus, CFG.replace(pcan_enable=False), window_frames=98,
                                    cache_dir=tmp_path)
@@ -114,6 +115,7 @@ def test_dialog_segments_and_unreadable_clips(iemocap_dir, tmp_path):
     assert "does not exist" in fs.problems[0].reason
     other = next(c for c in corpus.clips if c.source == "other_speaker" and c.channel == 1)
     rows = np.flatnonzero(fs.clip_ids == other.clip_id)
+    assert set(fs.speakers[rows]) == {"Ses01_M"} and set(fs.sessions) == {"Session1"}
     expected = _expected_windows(other.path, 98, 98, channel=1,
                                  span=(other.start_s, other.end_s))
     np.testing.assert_array_equal(fs.X[rows], to_int8(np.stack(expected)))

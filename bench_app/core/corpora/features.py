@@ -61,7 +61,7 @@ from bench_app.core.errors import AudioFileError
 from bench_app.core.frontend import FrontendConfig, compute_features_batch, to_int8
 
 #: Bump when the way features are made changes, so old cache files are not used.
-FEATURES_VERSION = 1
+FEATURES_VERSION = 2
 REFERENCES = ("bench", "mltk")
 DTYPES = ("int8", "uint16")
 #: Clips run together must be within this ratio of lengths (bounds the padding work).
@@ -86,6 +86,9 @@ class FeatureSet:
         First frame of each window within its clip.
     padded_frames : numpy.ndarray
         Frames of each window completed by zero padding (0 for a window inside the clip).
+    sessions, speakers : numpy.ndarray
+        str: each window's session and speaker ("" when the corpus has none), for splits
+        by session or speaker (the paper validates on one session).
     reference : str
         Which front end computed the features, with its version.
     config : FrontendConfig
@@ -103,6 +106,8 @@ class FeatureSet:
     class_names: tuple[str, ...]
     window_start: np.ndarray
     padded_frames: np.ndarray
+    sessions: np.ndarray
+    speakers: np.ndarray
     reference: str
     config: FrontendConfig
     problems: list[Problem] = field(default_factory=list)
@@ -284,7 +289,7 @@ def _compute(corpus: Corpus, cfg: FrontendConfig, window: int, hop: int, referen
         signals.append(np.concatenate([s, np.zeros(need - len(s), np.int16)])
                        if len(s) < need else s)
     feats = _features(signals, cfg, reference)
-    xs, ys, ids, starts, padded = [], [], [], [], []
+    xs, ys, ids, starts, padded, sessions, speakers = [], [], [], [], [], [], []
     for c, f, real in zip(clips, feats, real_frames, strict=True):
         for first in range(0, f.shape[0] - window + 1, hop):
             xs.append(f[first:first + window])
@@ -292,6 +297,8 @@ def _compute(corpus: Corpus, cfg: FrontendConfig, window: int, hop: int, referen
             ids.append(c.clip_id)
             starts.append(first)
             padded.append(max(0, first + window - real))
+            sessions.append(c.session or "")
+            speakers.append(c.speaker or "")
     channels = cfg.filterbank_n_channels
     X = np.stack(xs) if xs else np.zeros((0, window, channels), np.uint16)
     if dtype == "int8":
@@ -299,7 +306,8 @@ def _compute(corpus: Corpus, cfg: FrontendConfig, window: int, hop: int, referen
     return FeatureSet(
         X=X, y=np.asarray(ys, np.int64), clip_ids=np.asarray(ids, dtype=str),
         class_names=tuple(corpus.class_names), window_start=np.asarray(starts, np.int64),
-        padded_frames=np.asarray(padded, np.int64), reference=_reference_name(reference),
+        padded_frames=np.asarray(padded, np.int64), sessions=np.asarray(sessions, dtype=str),
+        speakers=np.asarray(speakers, dtype=str), reference=_reference_name(reference),
         config=cfg, problems=problems,
         padding=(f"clips shorter than {window} frames were zero-padded at the end of their "
                  f"audio to {need} samples"),
@@ -315,7 +323,8 @@ def _save(path: Path, fs: FeatureSet) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             np.savez(fh, X=fs.X, y=fs.y, clip_ids=fs.clip_ids, window_start=fs.window_start,
-                     padded_frames=fs.padded_frames, meta=np.asarray(json.dumps(meta)))
+                     padded_frames=fs.padded_frames, sessions=fs.sessions,
+                     speakers=fs.speakers, meta=np.asarray(json.dumps(meta)))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -328,7 +337,7 @@ def _load(path: Path, cfg: FrontendConfig) -> FeatureSet | None:
         with np.load(path, allow_pickle=False) as data:
             meta = json.loads(str(data["meta"]))
             arrays = {k: data[k] for k in ("X", "y", "clip_ids", "window_start",
-                                           "padded_frames")}
+                                           "padded_frames", "sessions", "speakers")}
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
         return None
     return FeatureSet(
