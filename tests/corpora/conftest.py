@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -94,6 +95,13 @@ def build_iemocap(root: Path) -> Path:
     sf.write(str(session / "dialog" / "wav" / "Ses01F_impro01.wav"), stereo, RATE,
              subtype="PCM_16")
     return root
+
+
+@pytest.fixture
+def audio_helpers():
+    """`tone` and `write_truncated` for tests (fixtures, not imports: conftest modules of
+    several folders share one module name)."""
+    return SimpleNamespace(tone=tone, write_truncated=write_truncated)
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import json
 import numpy as np
 import pytest
 import soundfile as sf
-from conftest import tone, write_truncated
 
 from bench_app.cli import main
 from bench_app.core.audio_files import write_wav
@@ -17,7 +16,8 @@ from bench_app.core.corpora.keywords import read_keywords
 
 
 @pytest.fixture
-def csv_dir(tmp_path):
+def csv_dir(tmp_path, audio_helpers):
+    tone = audio_helpers.tone
     root = tmp_path / "clips"
     (root / "a").mkdir(parents=True)
     write_wav(root / "a" / "one.wav", tone(1.0))
@@ -62,7 +62,8 @@ def test_csv_folder_without_labels_file(tmp_path):
 
 
 @pytest.fixture
-def keyword_dir(tmp_path):
+def keyword_dir(tmp_path, audio_helpers):
+    tone, write_truncated = audio_helpers.tone, audio_helpers.write_truncated
     root = tmp_path / "kw"
     for word in ("yes", "no"):
         (root / word).mkdir(parents=True)
