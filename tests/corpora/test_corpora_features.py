@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 import numpy as np
@@ -140,3 +141,20 @@ def test_bad_settings_are_one_sentence_errors(csv_corpus):
         feat.load_features(corpus, dtype="float32", cache_dir=False)
     with pytest.raises(CorpusError, match="no clips"):
         feat.load_features(corpus.filter(labels=[]), cache_dir=False)
+
+
+def test_features_cli_reports_reference_and_cache(csv_corpus, tmp_path, capsys):
+    from bench_app.cli import main
+
+    argv = ["corpus", "features", f"csv:{csv_corpus}", "--window-frames", "98",
+            "--cache-dir", str(tmp_path), "--json"]
+    assert main(argv) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert main(argv) == 0
+    second = json.loads(capsys.readouterr().out)
+    assert (first["from_cache"], second["from_cache"]) == (False, True)
+    assert first["cache"] == second["cache"] and first["shape"] == second["shape"]
+    assert first["shape"][1:] == [98, 32] and first["reference"].startswith("bench")
+    assert sum(first["per_class"].values()) == first["windows"]
+    assert main(["corpus", "features", f"csv:{csv_corpus}", "--window-frames", "0"]) == 2
+    assert "at least 1" in capsys.readouterr().err
