@@ -75,6 +75,9 @@ def test_no_emotion_stretches_come_from_the_dialog_timeline(iemocap_dir):
     swapped = read_iemocap(iemocap_dir, dialog_channels={"F": 1, "M": 0})
     assert {c.channel for c in swapped.clips if c.source == "other_speaker"
             and c.speaker == "Ses01_F"} == {1}
+    wrong = read_iemocap(iemocap_dir, dialog_channels={"F": 0, "M": 2})
+    assert not [c for c in wrong.clips if c.label == "none"]
+    assert any("do not fit the wearer channels" in p.reason for p in wrong.problems)
 
 
 def test_filters_by_session_speaker_and_style(iemocap_dir):

@@ -218,12 +218,14 @@ def _add_no_emotion(corpus: Corpus, session_dir: Path, dialog: str,
     if info is None:
         return
     session_tag = dialog.split("_", 1)[0][:-1]  # Ses01F -> Ses01
+    if info.channels > 1 and any(not 0 <= channels.get(s, -1) < info.channels for s in "FM"):
+        corpus.problems.append(Problem(str(wav), None, f"has {info.channels} channels, which "
+                                       f"do not fit the wearer channels {channels}; no "
+                                       "no-emotion clips from it."))
+        return
 
     def channel_of(sex: str) -> int | None:
-        if info.channels == 1:
-            return None
-        chan = channels.get(sex, 0)
-        return chan if chan < info.channels else None
+        return None if info.channels == 1 else channels[sex]
 
     def add(kind: str, wearer: str, start: float, end: float, k: int) -> None:
         corpus.clips.append(Clip(
@@ -235,8 +237,9 @@ def _add_no_emotion(corpus: Corpus, session_dir: Path, dialog: str,
 
     for wearer, other in (("F", "M"), ("M", "F")):
         pieces = _subtract(_merge(spoken.get(other, [])), _merge(spoken.get(wearer, [])))
+        pieces = [(a, min(b, info.seconds)) for a, b in pieces]  # labels past the recording
         for k, (start, end) in enumerate(p for p in pieces if p[1] - p[0] >= min_s):
-            add("other_speaker", wearer, start, min(end, info.seconds), k)
+            add("other_speaker", wearer, start, end, k)
     everyone = _merge([iv for ivs in spoken.values() for iv in ivs])
     gaps = _subtract([(0.0, info.seconds)], everyone)
     for k, (start, end) in enumerate(g for g in gaps if g[1] - g[0] >= min_s):
