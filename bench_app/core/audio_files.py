@@ -139,6 +139,55 @@ def read_audio(path, channel: int | None = None, sample_rate: int = 16000) -> Au
     )
 
 
+@dataclass(frozen=True)
+class AudioInfo:
+    """What a file's header says, checked the way `read_audio` checks it (no samples read).
+
+    Attributes
+    ----------
+    sample_rate, channels, frames : int
+        Rate in Hz, channel count and samples per channel.
+    subtype : str
+        libsndfile's subtype name (``PCM_16``, ``FLOAT``, ...).
+    """
+
+    sample_rate: int
+    channels: int
+    frames: int
+    subtype: str
+
+    @property
+    def seconds(self) -> float:
+        """Duration in seconds."""
+        return self.frames / self.sample_rate
+
+
+def probe_audio(path) -> AudioInfo:
+    """Check a file as `read_audio` would (missing, empty, not audio, truncated) from its header.
+
+    Used where many files must be vetted quickly (corpus readers): reading the header is enough
+    to find the files `read_audio` would refuse for their form, without decoding the samples.
+
+    Raises
+    ------
+    AudioFileError
+        The same one-sentence reasons as `read_audio`.
+    """
+    import soundfile as sf
+
+    path = Path(path)
+    _check_file(path)
+    _check_wav_length(path)
+    try:
+        info = sf.info(str(path))
+    except (sf.SoundFileError, RuntimeError) as exc:
+        reason = _libsndfile_reason(exc)
+        raise AudioFileError(f"{path} is not a readable audio file ({reason}).") from None
+    if info.frames <= 0:
+        raise AudioFileError(f"{path} holds no audio samples.")
+    return AudioInfo(int(info.samplerate), int(info.channels), int(info.frames), info.subtype)
+
+
 def write_wav(path, samples_int16, sample_rate: int = 16000) -> None:
     """Write mono int16 samples as a 16-bit PCM WAV file.
 

@@ -31,10 +31,16 @@ def speak(
     voice: str = "en-us",
     pitch: int = 50,
     speed_wpm: int = 175,
+    amplitude: int = 100,
+    word_gap: int = 0,
+    ssml: bool = False,
 ) -> tuple[np.ndarray, tuple[str, ...]]:
     """Speak ``text`` with espeak-ng; return int16 samples at ``sample_rate`` and notes.
 
-    Amplitude 100 is espeak-ng's default and does not clip (200 does).
+    Amplitude 100 is espeak-ng's default and does not clip (200 does). ``word_gap`` adds
+    pauses between words (units of 10 ms); with ``ssml`` the text is SSML (``<prosody
+    range="x-high">``, ``<break time="300ms"/>``), which the synthetic corpus uses to style
+    emotions.
 
     Raises
     ------
@@ -49,7 +55,11 @@ def speak(
         )
     with tempfile.TemporaryDirectory(prefix="bench-speech-") as tmp:
         out = Path(tmp) / "speech.wav"
-        cmd = [exe, "-v", voice, "-p", str(pitch), "-s", str(speed_wpm), "-a", "100"]
+        cmd = [exe, "-v", voice, "-p", str(pitch), "-s", str(speed_wpm), "-a", str(amplitude)]
+        if word_gap:
+            cmd += ["-g", str(word_gap)]
+        if ssml:
+            cmd.append("-m")
         cmd += ["-w", str(out), "--", text]
         try:
             done = subprocess.run(cmd, capture_output=True, text=True, timeout=60, check=False)
