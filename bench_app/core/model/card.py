@@ -110,13 +110,14 @@ def untrained_models(folder: Path = MODELS_DIR) -> dict[str, str]:
 _SAID_KEYS = ("model_untrained", "untrained")
 
 
-def untrained(info: Any, folder: Path = MODELS_DIR) -> bool | None:
+def untrained(info: Any, folder: Path | None = MODELS_DIR) -> bool | None:
     """Whether a model is untrained: True, False, or None when nothing says.
 
     ``info`` is a board's `Info`, an INFO / start-document dict, or a run's stored model facts.
     The rule, the same everywhere: the board's (or the stored facts') own word counts first
     (``model_untrained`` / ``untrained``, also inside a ``"model"`` dict); otherwise a model
-    whose sha256 a card in ``folder`` marks untrained is untrained.
+    whose sha256 a card in ``folder`` marks untrained is untrained (``folder=None``: only the
+    stored word counts, as for a report of a run that stored its model facts).
     """
     if info is None:
         return None
@@ -130,6 +131,6 @@ def untrained(info: Any, folder: Path = MODELS_DIR) -> bool | None:
     if said:
         return True
     sha = nested.get("sha256") or doc.get("model_sha256") or doc.get("sha256")
-    if isinstance(sha, str) and sha.lower() in untrained_models(folder):
+    if folder is not None and isinstance(sha, str) and sha.lower() in untrained_models(folder):
         return True
     return None if said is None else False

@@ -84,8 +84,8 @@ def check_identifier(data: bytes, what: str = "the model") -> None:
     """
     if data[4:8] == TFLITE_IDENTIFIER:
         return
-    why = "the file is empty" if not data else (
-        f"it is too short ({len(data)} bytes) for a TFLite header" if len(data) < 8
+    why = "the file is empty, so it has no TFL3 identifier" if not data else (
+        f"it is too short ({len(data)} bytes) to hold the TFL3 identifier" if len(data) < 8
         else f"its bytes 4..8 are {data[4:8]!r}, not {TFLITE_IDENTIFIER!r}"
     )  # fmt: skip
     raise ModelFileError(f"{what} is not a TFLite model the TFLM interpreter can load: {why}.")

@@ -72,7 +72,7 @@ def smallest_arena(model: bytes, lo: int = 1024, hi: int = MAX_ARENA_BYTES) -> i
     """
     with quiet_native_output():
         if not _fits(model, hi):
-            raise ModelFileError(f"The model does not allocate in a {hi >> 20} MB arena, so the "
+            raise ModelFileError(f"The model does not allocate in a {hi:,}-byte arena, so the "
                                  "TFLM interpreter cannot load it.")
         while hi - lo > 16:
             mid = (lo + hi) // 32 * 16

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from bench_app import __version__
-from bench_app.core.model_files import untrained_models
+from bench_app.core.model import untrained_models
 from bench_app.core.report.blocks import Block, Heading, Paragraph, Table
 from bench_app.core.report.figures import LATENCY_SERIES, all_figures
 from bench_app.core.report.metrics import (
@@ -24,7 +24,7 @@ from bench_app.core.report.metrics import (
     metric_rows,
     record_tables,
 )
-from bench_app.core.report.model import ReportInput
+from bench_app.core.report.model import ReportInput, stored_model, stored_untrained
 
 #: Board INFO keys shown as the model's hash, tried in order.
 MODEL_HASH_KEYS = ("model_sha256", "model_hash", "sha256")
@@ -66,21 +66,25 @@ def _text(value: Any) -> str:
 
 
 def _model_line(info: dict[str, Any]) -> tuple[str, str]:
-    model = info.get("model") if isinstance(info.get("model"), dict) else {}
+    """The model's name and hash (flagged when untrained) from the run's stored board INFO.
+
+    A run stores the model facts it saw (``info["model"]``, `bench_app.core.model.run_facts`)
+    and the line is made from them alone. Runs stored before that have only the board's INFO
+    (and, from the virtual board, its ``emulator.model`` note): their name is looked up in the
+    cards of ``models/`` as before.
+    """
+    facts = stored_model(info)
     emulator = info.get("emulator") if isinstance(info.get("emulator"), dict) else {}
     emulated = emulator.get("model") if isinstance(emulator.get("model"), dict) else {}
-    merged = {**emulated, **info, **model}
+    merged = {**emulated, **info, **facts}
     name = next((str(merged[k]) for k in MODEL_NAME_KEYS + ("name",)
                  if isinstance(merged.get(k), str)), "-")
     digest = next((str(merged[k]) for k in MODEL_HASH_KEYS if merged.get(k)), "-")
     if digest == "-" and any(k in merged for k in MODEL_HASH_KEYS):
         digest = "none (no model loaded)"
-    sidecars = untrained_models()
-    if name == "-" and digest.lower() in sidecars:
-        name = sidecars[digest.lower()]
-    untrained = (bool(merged.get("untrained") or merged.get("model_untrained"))
-                 or "untrained" in name.lower()
-                 or digest.lower() in sidecars)
+    if not facts and name == "-":  # a run stored before runs kept their model facts
+        name = untrained_models().get(digest.lower(), name)
+    untrained = stored_untrained(info) or bool(emulated.get("untrained"))
     if untrained:
         digest += " (UNTRAINED: for latency only, its predictions mean nothing)"
     return name, digest
