@@ -115,9 +115,10 @@ def untrained(info: Any, folder: Path | None = MODELS_DIR) -> bool | None:
 
     ``info`` is a board's `Info`, an INFO / start-document dict, or a run's stored model facts.
     The rule, the same everywhere: the board's (or the stored facts') own word counts first
-    (``model_untrained`` / ``untrained``, also inside a ``"model"`` dict); otherwise a model
-    whose sha256 a card in ``folder`` marks untrained is untrained (``folder=None``: only the
-    stored word counts, as for a report of a run that stored its model facts).
+    (``model_untrained`` / ``untrained``, also inside a ``"model"`` dict; any of them saying
+    untrained is enough); otherwise a model whose sha256 a card in ``folder`` marks untrained
+    is untrained (``folder=None``: only the stored word counts, as for a report of a run that
+    stored its model facts).
     """
     if info is None:
         return None
@@ -126,11 +127,10 @@ def untrained(info: Any, folder: Path | None = MODELS_DIR) -> bool | None:
     else:
         doc = {**(getattr(info, "extra", None) or {}), "model_sha256": info.model_sha256}
     nested = doc.get("model") if isinstance(doc.get("model"), Mapping) else {}
-    said = next((src[k] for src in (nested, doc) for k in _SAID_KEYS
-                 if src.get(k) is not None), None)  # fmt: skip
-    if said:
+    words = [bool(src[k]) for src in (nested, doc) for k in _SAID_KEYS if src.get(k) is not None]
+    if any(words):  # any word "untrained" wins: a label errs towards UNTRAINED
         return True
     sha = nested.get("sha256") or doc.get("model_sha256") or doc.get("sha256")
     if folder is not None and isinstance(sha, str) and sha.lower() in untrained_models(folder):
         return True
-    return None if said is None else False
+    return False if words else None

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from bench_app import __version__
-from bench_app.core.model import untrained_models
+from bench_app.core.model import MEMORY_BUDGET_BYTES, untrained_models
 from bench_app.core.report.blocks import Block, Heading, Paragraph, Table
 from bench_app.core.report.figures import LATENCY_SERIES, all_figures
 from bench_app.core.report.metrics import (
@@ -90,6 +90,22 @@ def _model_line(info: dict[str, Any]) -> tuple[str, str]:
     return name, digest
 
 
+def _model_facts_rows(info: dict[str, Any]) -> list[tuple[str, str]]:
+    """Rows for the model facts the run stored (none for runs stored before it kept them)."""
+    facts = stored_model(info)
+    rows = []
+    budget = facts.get("budget")
+    if isinstance(budget, dict) and isinstance(budget.get("model_bytes"), int):
+        from bench_app.core.model import budget_verdict
+
+        verdict = budget_verdict(budget["model_bytes"], budget.get("arena_bytes"),
+                                 budget.get("budget_bytes") or MEMORY_BUDGET_BYTES)
+        rows.append(("model memory (1.8 MB budget)", verdict.text()))
+    if isinstance(facts.get("ops"), list) and facts["ops"]:
+        rows.append(("model operators", ", ".join(str(op) for op in facts["ops"])))
+    return rows
+
+
 def header(inp: ReportInput, made_at: str) -> list[Block]:
     """Title, run facts, board INFO and parameters."""
     run, info = inp.run, inp.board_info
@@ -103,6 +119,7 @@ def header(inp: ReportInput, made_at: str) -> list[Block]:
         ("model", model_name),
         ("model sha256", model_hash),
     ]
+    facts.extend(_model_facts_rows(info))
     if run.get("note"):
         facts.append(("engineer's note", _text(run["note"])))
     skip = {"frontend", "firmware", "firmware_version", "model", *MODEL_HASH_KEYS, *MODEL_NAME_KEYS}

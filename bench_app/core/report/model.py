@@ -64,7 +64,8 @@ class ReportInput:
     board_info
         The board's INFO answer: firmware, model hash and name, whether the model is untrained,
         and its front-end config (``fe.*`` keys, directly or under ``"frontend"``; else the
-        summary's ``board_frontend``).
+        summary's ``board_frontend``); under ``"model"`` the model facts the run stored
+        (`bench_app.core.model.run_facts`), which the report reads instead of ``models/``.
     host_frontend
         The host reference front-end config (``fe.*`` keys).
     lint
