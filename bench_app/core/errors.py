@@ -29,3 +29,7 @@ class LinkError(BenchError):
 
 class DeviceError(BenchError):
     """The board answered, but not as the protocol says it must."""
+
+
+class ModelFileError(ConfigError):
+    """A model file (``.tflite``) or its card cannot be read, loaded or run as asked."""

@@ -16,7 +16,7 @@ import numpy as np
 from bench_app.core.device.client import BoardClient
 from bench_app.core.device.emulator.server import EmulatorOptions, VirtualBoard
 from bench_app.core.device.protocol import Stream
-from bench_app.core.model_files import MODELS_DIR
+from bench_app.core.model import MODELS_DIR
 
 #: The untrained paper-shape model shipped in models/.
 MODEL = MODELS_DIR / "untrained_paper_shape.tflite"

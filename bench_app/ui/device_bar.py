@@ -59,7 +59,7 @@ def info_text(info) -> str:
     """One line describing a board from its INFO."""
     if info is None:
         return "not connected"
-    from .model_catalog import model_untrained
+    from bench_app.core.model import untrained as model_untrained
 
     model = info.model_sha256[:8] if info.model_sha256 else "none"
     if info.model_sha256 and model_untrained(info):

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .model_catalog import model_untrained
 from .widgets.notes_label import NotesLabel
 from .widgets.plots import PALETTE, budget_line, fast_curve, make_plot
 from .widgets.spectrogram import DIFF_MAP, FEATURE_MAP, SpectrogramStack
@@ -81,7 +80,7 @@ def _same_range(stack: SpectrogramStack, rng) -> None:
 
 def run_untrained(inp) -> bool:
     """Whether the run's board ran an untrained model (its summary or INFO says so)."""
-    return bool(inp.summary.get("model_untrained") or model_untrained(inp.board_info))
+    return inp.model_untrained()
 
 
 def run_notes(inp) -> list[str]:

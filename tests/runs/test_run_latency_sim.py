@@ -56,6 +56,12 @@ def test_latency_records_are_stored_and_match_the_summary(latency_run):
         rows = [d.doc["data"] for d in st.documents(out["run_id"], "results")
                 if d.kind == "event"]
     assert record.status == "success" and record.board_info["model_untrained"] is True
+    # the model facts the run saw are stored with it (bench_app.core.model.run_facts)
+    model = record.board_info["model"]
+    assert model["sha256"] == record.board_info["model_sha256"] and model["untrained"] is True
+    assert model["name"] == "untrained_paper_shape.tflite" and model["bytes"] == 1_082_384
+    assert model["arena_bytes"] == 861_552 and "BATCH_MATMUL" in model["ops"]
+    assert model["budget"]["fits"] is False
     assert len(rows) == COUNT
     for row in rows:
         assert row["total_us"] >= row["invoke_us"] and row["total_us"] >= row["frontend_us"]

@@ -9,7 +9,6 @@ same run for the bridge.
 from __future__ import annotations
 
 import collections
-import json
 import os
 import subprocess
 import sys
@@ -95,34 +94,6 @@ def test_live_error_matches_the_metric_definition():
     over_time, first = live.error_over_time.snapshot()
     assert first == 0
     np.testing.assert_allclose(over_time, nanmean_along(errors, 1), rtol=1e-5)
-
-
-def test_model_operators_match_tflite_interpreter():
-    from ai_edge_litert.interpreter import Interpreter
-
-    from bench_app.ui.model_catalog import BUDGET_BYTES, read_model
-
-    entry = read_model(MODEL)
-    interp = Interpreter(model_path=str(MODEL))
-    details = interp._get_ops_details()
-    assert entry.ops == sorted({d["op_name"] for d in details})
-    assert entry.subgraph_ops == len(details)
-    sidecar = json.loads(MODEL.with_suffix(".json").read_text())
-    assert sidecar["budget_bytes"] == BUDGET_BYTES
-    assert entry.fits_budget == sidecar["fits_budget"]
-    assert entry.size_bytes == MODEL.stat().st_size
-
-
-def test_damaged_model_is_described_not_raised(tmp_path):
-    from bench_app.ui.model_catalog import read_model
-
-    bad = tmp_path / "bad.tflite"
-    bad.write_bytes(MODEL.read_bytes()[:3000])
-    entry = read_model(bad)
-    assert entry.error and "bad.tflite" in entry.error
-    junk = tmp_path / "junk.tflite"
-    junk.write_bytes(b"hello")
-    assert "TFL3" in read_model(junk).error
 
 
 def test_gui_without_display_says_so_in_one_sentence():

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from bench_app import __version__
-from bench_app.core.model_files import untrained_models
+from bench_app.core.model import MEMORY_BUDGET_BYTES, untrained_models
 from bench_app.core.report.blocks import Block, Heading, Paragraph, Table
 from bench_app.core.report.figures import LATENCY_SERIES, all_figures
 from bench_app.core.report.metrics import (
@@ -24,7 +24,7 @@ from bench_app.core.report.metrics import (
     metric_rows,
     record_tables,
 )
-from bench_app.core.report.model import ReportInput
+from bench_app.core.report.model import ReportInput, stored_model, stored_untrained
 
 #: Board INFO keys shown as the model's hash, tried in order.
 MODEL_HASH_KEYS = ("model_sha256", "model_hash", "sha256")
@@ -66,24 +66,44 @@ def _text(value: Any) -> str:
 
 
 def _model_line(info: dict[str, Any]) -> tuple[str, str]:
-    model = info.get("model") if isinstance(info.get("model"), dict) else {}
+    """The model's name and hash (flagged when untrained) from the run's stored board INFO.
+
+    A run stores the model facts it saw (``info["model"]``, `bench_app.core.model.run_facts`)
+    and the line is made from them alone. Runs stored before that have only the board's INFO
+    (and, from the virtual board, its ``emulator.model`` note): their name is looked up in the
+    cards of ``models/`` as before.
+    """
+    facts = stored_model(info)
     emulator = info.get("emulator") if isinstance(info.get("emulator"), dict) else {}
     emulated = emulator.get("model") if isinstance(emulator.get("model"), dict) else {}
-    merged = {**emulated, **info, **model}
+    merged = {**emulated, **info, **facts}
     name = next((str(merged[k]) for k in MODEL_NAME_KEYS + ("name",)
                  if isinstance(merged.get(k), str)), "-")
     digest = next((str(merged[k]) for k in MODEL_HASH_KEYS if merged.get(k)), "-")
     if digest == "-" and any(k in merged for k in MODEL_HASH_KEYS):
         digest = "none (no model loaded)"
-    sidecars = untrained_models()
-    if name == "-" and digest.lower() in sidecars:
-        name = sidecars[digest.lower()]
-    untrained = (bool(merged.get("untrained") or merged.get("model_untrained"))
-                 or "untrained" in name.lower()
-                 or digest.lower() in sidecars)
+    if not facts and name == "-":  # a run stored before runs kept their model facts
+        name = untrained_models().get(digest.lower(), name)
+    untrained = stored_untrained(info) or bool(emulated.get("untrained"))
     if untrained:
         digest += " (UNTRAINED: for latency only, its predictions mean nothing)"
     return name, digest
+
+
+def _model_facts_rows(info: dict[str, Any]) -> list[tuple[str, str]]:
+    """Rows for the model facts the run stored (none for runs stored before it kept them)."""
+    facts = stored_model(info)
+    rows = []
+    budget = facts.get("budget")
+    if isinstance(budget, dict) and isinstance(budget.get("model_bytes"), int):
+        from bench_app.core.model import budget_verdict
+
+        verdict = budget_verdict(budget["model_bytes"], budget.get("arena_bytes"),
+                                 budget.get("budget_bytes") or MEMORY_BUDGET_BYTES)
+        rows.append(("model memory (1.8 MB budget)", verdict.text()))
+    if isinstance(facts.get("ops"), list) and facts["ops"]:
+        rows.append(("model operators", ", ".join(str(op) for op in facts["ops"])))
+    return rows
 
 
 def header(inp: ReportInput, made_at: str) -> list[Block]:
@@ -99,6 +119,7 @@ def header(inp: ReportInput, made_at: str) -> list[Block]:
         ("model", model_name),
         ("model sha256", model_hash),
     ]
+    facts.extend(_model_facts_rows(info))
     if run.get("note"):
         facts.append(("engineer's note", _text(run["note"])))
     skip = {"frontend", "firmware", "firmware_version", "model", *MODEL_HASH_KEYS, *MODEL_NAME_KEYS}

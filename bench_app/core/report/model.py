@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from bench_app.core.model import untrained
+
 #: Arrays a complete run of each procedure stores; the report lists the ones it did not find.
 EXPECTED_ARRAYS: dict[str, tuple[str, ...]] = {
     "alignment": (
@@ -62,7 +64,8 @@ class ReportInput:
     board_info
         The board's INFO answer: firmware, model hash and name, whether the model is untrained,
         and its front-end config (``fe.*`` keys, directly or under ``"frontend"``; else the
-        summary's ``board_frontend``).
+        summary's ``board_frontend``); under ``"model"`` the model facts the run stored
+        (`bench_app.core.model.run_facts`), which the report reads instead of ``models/``.
     host_frontend
         The host reference front-end config (``fe.*`` keys).
     lint
@@ -116,6 +119,14 @@ class ReportInput:
         expected = EXPECTED_ARRAYS.get(self.procedure, ())
         return [name for name in expected if self.array(name) is None]
 
+    def model(self) -> dict[str, Any]:
+        """The model facts the run stored with its board INFO (empty for older runs)."""
+        return stored_model(self.board_info)
+
+    def model_untrained(self) -> bool:
+        """Whether the run's board ran an untrained model (its summary or stored facts say so)."""
+        return bool(self.summary.get("model_untrained") or stored_untrained(self.board_info))
+
     def board_frontend(self) -> dict[str, Any]:
         """The board's front-end config (``fe.*`` keys) from its INFO answer."""
         nested = self.board_info.get("frontend")
@@ -153,6 +164,24 @@ class ReportInput:
         in_summary = any(k.rsplit(".", 1)[-1] == "pcan_enable" and _truthy(v)
                          for k, v in flatten(self.summary))
         return in_summary or any(_truthy(c.get("fe.pcan_enable")) for c in configs)
+
+
+def stored_model(info: Mapping[str, Any]) -> dict[str, Any]:
+    """The model facts stored under the board INFO's ``"model"`` (`core.model.run_facts`)."""
+    model = info.get("model") if isinstance(info, Mapping) else None
+    return dict(model) if isinstance(model, Mapping) else {}
+
+
+def stored_untrained(info: Mapping[str, Any]) -> bool:
+    """Whether a stored run's model was untrained, by the one rule of `bench_app.core.model`.
+
+    A run that stored its model facts is judged on what it stored alone (the report reads only
+    the store); a run stored before runs kept those facts has only the board's INFO, so its
+    model's hash is looked up in the cards of ``models/`` as it always was.
+    """
+    if stored_model(info):
+        return bool(untrained(info, folder=None))
+    return bool(untrained(info))
 
 
 def _truthy(value: Any) -> bool:

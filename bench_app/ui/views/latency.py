@@ -22,7 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..model_catalog import UNTRAINED_NOTE, model_untrained
+from bench_app.core.model import UNTRAINED_NOTE
+from bench_app.core.model import untrained as model_untrained
+
 from ..ring_buffer import RingBuffer
 from ..widgets.notes_label import WARN_STYLE, NotesLabel
 from ..widgets.plots import PALETTE, budget_line, fast_curve, make_plot, move_budget_line
@@ -142,7 +144,7 @@ class LatencyView(QWidget):
                 "The board runs no model, so it sends no results: latency cannot be measured.")
             self.model_label.setStyleSheet("")
             return
-        untrained = model_untrained(session.info)
+        untrained = model_untrained(session.info)  # the one rule: bench_app.core.model
         said = f" — {UNTRAINED_NOTE}" if untrained else ""
         self.model_label.setText(f"Board model: {sha[:16]}…{said} (see the Model view).")
         self.model_label.setStyleSheet(WARN_STYLE if untrained else "")

@@ -18,10 +18,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..model_catalog import BUDGET_BYTES, MODELS_DIR, list_models, model_untrained
+from bench_app.core.model import BUDGET_TEXT, MODELS_DIR, list_models
+from bench_app.core.model import untrained as model_untrained
 
-COLUMNS = ("file", "size", "flash budget (1.8 MiB)", "arena", "op count", "trained", "sha256",
-           "operators")
+COLUMNS = ("file", "size", "budget: model + arena (1.8 MB)", "arena", "op count", "trained",
+           "sha256", "operators")
 
 
 def _kib(n: int | None) -> str:
@@ -49,10 +50,9 @@ class ModelView(QWidget):
         header.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
         self.table.setWordWrap(True)
         self.note = QLabel(
-            f"Models in {folder}. Size is checked against the flash budget of "
-            f"{BUDGET_BYTES:,} bytes (1.8 MiB); the arena is the smallest TFLM arena that "
-            "allocates, from the model's JSON sidecar. Read-only until the training backend "
-            "exists.")
+            f"Models in {folder}. The model file plus its arena (the smallest TFLM arena that "
+            f"allocates, from the model's card) is checked against the paper's memory budget "
+            f"of {BUDGET_TEXT}. Read-only until the training backend exists.")
         self.note.setWordWrap(True)
         refresh = QPushButton("Reload models")
         refresh.clicked.connect(self.refresh)
@@ -74,16 +74,19 @@ class ModelView(QWidget):
             return
         self.table.setRowCount(len(self.entries))
         for i, e in enumerate(self.entries):
-            fits = "fits" if e.fits_budget else "TOO LARGE"
-            share = f"{fits} ({100 * e.size_bytes / BUDGET_BYTES:.0f} %)"
+            budget = e.budget
+            fits = {True: "fits", False: "TOO LARGE", None: "arena unknown"}[budget.fits]
+            share = fits if budget.share is None else f"{fits} ({100 * budget.share:.0f} %)"
             trained = {True: "untrained", False: "trained", None: "unknown"}[e.untrained]
             ops = e.error or ", ".join(e.ops)
             cells = (e.path.name, f"{e.size_bytes:,} B", share, _kib(e.arena_bytes),
-                     str(e.subgraph_ops), trained, e.sha256[:16], ops)
+                     str(e.op_count), trained, e.sha256[:16], ops)
             for j, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if j == 2:
-                    item.setForeground(QColor("#15803D" if e.fits_budget else "#B91C1C"))
+                    item.setForeground(QColor({True: "#15803D", False: "#B91C1C"}.get(
+                        budget.fits, "#B45309")))
+                    item.setToolTip(budget.text())
                 if j == len(cells) - 1:
                     item.setToolTip(e.description or ops)
                 self.table.setItem(i, j, item)

@@ -4,27 +4,22 @@ Frames from the front end are appended as they are computed; windows of the mode
 count (498 for 5 s at 10 ms) start at every frame index that is a multiple of ``hop`` (100 for
 1 s), and each complete window's features go through `to_int8` into the interpreter, as
 firmware would feed them. Windows run on across clips (RESULT's tags say when they span two).
-The interpreter is `tflite_micro`'s (TFLM itself, every op registered), with the smallest arena
-that allocates.
+The interpreter is `bench_app.core.model.tflm` (TFLM itself, every op registered), with the
+smallest arena that allocates.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import hashlib
-import os
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
 from bench_app.core.errors import ConfigError
 from bench_app.core.frontend import to_int8
+from bench_app.core.model.tflm import TflmModel, smallest_arena
 
-#: The flatbuffer file identifier of a .tflite file, at bytes 4..8.
-TFLITE_IDENTIFIER = b"TFL3"
+__all__ = ["Inference", "ModelRunner", "smallest_arena"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -42,74 +37,6 @@ class Inference:
     invoke_us: int
 
 
-def smallest_arena(model: bytes, lo: int = 1024, hi: int = 16 << 20) -> int:
-    """Smallest arena size (bytes, to 16 bytes) in which TFLM allocates ``model``.
-
-    Raises
-    ------
-    ConfigError
-        If it does not allocate even in ``hi`` bytes (not a model TFLM can run).
-    """
-    from tflite_micro import runtime
-
-    def fits(n: int) -> bool:
-        try:
-            runtime.Interpreter.from_bytes(model, arena_size=n)
-        except (RuntimeError, ValueError):
-            return False
-        return True
-
-    with _quiet_native_output():  # TFLM prints every failed allocation to stdout
-        if not fits(hi):
-            raise ConfigError("The model cannot be loaded by the TFLM interpreter.")
-        while hi - lo > 16:
-            mid = (lo + hi) // 32 * 16
-            if fits(mid):
-                hi = mid
-            else:
-                lo = mid
-    return hi
-
-
-def _check_identifier(path: Path, model: bytes) -> None:
-    """Refuse bytes that are not a TFLite flatbuffer (file identifier "TFL3" at bytes 4..8)."""
-    if model[4:8] != TFLITE_IDENTIFIER:
-        what = "the file is empty" if not model else (
-            f"it is too short ({len(model)} bytes) for a TFLite header" if len(model) < 8
-            else f"its bytes 4..8 are {model[4:8]!r}, not {TFLITE_IDENTIFIER!r}"
-        )  # fmt: skip
-        raise ConfigError(f"{path} is not a TFLite model the TFLM interpreter can load: {what}.")
-
-
-def _reason(exc: Exception) -> str:
-    """One line saying why loading failed (the file is cut short or damaged, or too big)."""
-    if isinstance(exc, ConfigError):  # smallest_arena: no arena up to its limit allocates
-        return "it does not allocate in a 16 MB arena"
-    kind = type(exc)
-    name = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
-    detail = (str(exc).splitlines() or [""])[0].rstrip(".")
-    return f"the file is cut short or damaged ({name}: {detail})" if detail else (
-        f"the file is cut short or damaged ({name})")  # fmt: skip
-
-
-@contextlib.contextmanager
-def _quiet_native_output():
-    """Silence C-level stdout/stderr (file descriptors 1 and 2) for the block."""
-    sys.stdout.flush()
-    sys.stderr.flush()
-    saved = [os.dup(1), os.dup(2)]
-    null = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(null, 1)
-        os.dup2(null, 2)
-        yield
-    finally:
-        os.dup2(saved[0], 1)
-        os.dup2(saved[1], 2)
-        for fd in (*saved, null):
-            os.close(fd)
-
-
 class ModelRunner:
     """Sliding-window inference on front end frames with the TFLM interpreter.
 
@@ -124,30 +51,14 @@ class ModelRunner:
     """
 
     def __init__(self, path, hop_frames: int, arena_size: int | None = None):
-        from tflite_micro import runtime
-
-        path = Path(path)
-        try:
-            self.model = path.read_bytes()
-        except OSError as exc:
-            raise ConfigError(f"Cannot read the model file {path}: {exc.strerror}.") from None
-        self.sha256 = hashlib.sha256(self.model).hexdigest()
-        _check_identifier(path, self.model)
-        try:  # a damaged flatbuffer fails anywhere in the parse (struct.error, IndexError...)
-            self.arena_size = arena_size or smallest_arena(self.model)
-            self._it = runtime.Interpreter.from_bytes(self.model, arena_size=self.arena_size)
-        except Exception as exc:
-            raise ConfigError(f"{path} is not a TFLite model the TFLM interpreter can load: "
-                              f"{_reason(exc)}.") from None  # fmt: skip
-        inp = self._it.get_input_details(0)
-        self.input_shape = tuple(int(d) for d in inp["shape"])
-        if inp["dtype"] != np.int8 or len(self.input_shape) < 3:
+        self._tflm = TflmModel(path, arena_size)  # the TFL3 check, arena search, load
+        self.model, self.sha256 = self._tflm.model, self._tflm.sha256
+        self.arena_size = self._tflm.arena_size
+        self.input_shape = self._tflm.input_shape
+        if self._tflm.input_dtype != np.int8 or len(self.input_shape) < 3:
             raise ConfigError(f"{path} must take an int8 (1, frames, channels) spectrogram.")
         self.window_frames, self.channels = self.input_shape[1], self.input_shape[2]
-        out = self._it.get_output_details(0)
-        q = out.get("quantization_parameters") or {}
-        self.scale = float((q.get("scales") or [1.0])[0])
-        self.zero_point = int((q.get("zero_points") or [0])[0])
+        self.scale, self.zero_point = self._tflm.output_scale, self._tflm.output_zero_point
         if hop_frames < 1:
             raise ConfigError("The inference hop must be at least one frame.")
         self.hop_frames = hop_frames
@@ -209,9 +120,7 @@ class ModelRunner:
 
     def infer_window(self, window_int8: np.ndarray) -> np.ndarray:
         """Run one int8 window (frames, channels) and return the raw output scores."""
-        self._it.set_input(window_int8.reshape(self.input_shape), 0)
-        self._it.invoke()
-        return np.array(self._it.get_output(0)).reshape(-1)
+        return self._tflm.invoke(window_int8)
 
     def _infer(self, n: int) -> Inference:
         t0 = time.perf_counter_ns()

@@ -45,7 +45,9 @@ from bench_app.core.device.protocol import (
     Stop,
     Stream,
 )
+from bench_app.core.errors import ModelFileError
 from bench_app.core.frontend import FrontendConfig
+from bench_app.core.model import card_for
 
 HEARTBEAT_S = 0.5
 STATS_PERIOD_S = 0.5
@@ -344,10 +346,11 @@ class VirtualBoard:
 
 
 def _sidecar(model_path: str) -> dict | None:
-    """The model's JSON sidecar (``M.json`` beside ``M.tflite``), e.g. saying it is untrained."""
-    side = Path(model_path).with_suffix(".json")
+    """What the model's card (sidecar ``M.json`` or the folder's ``card.json``) says of it."""
     try:
-        doc = json.loads(side.read_text())
-    except (OSError, ValueError):
+        card = card_for(model_path)
+    except ModelFileError:
         return None
-    return {"untrained": bool(doc.get("untrained", False)), "sidecar": str(side)}
+    if card is None:
+        return None
+    return {"untrained": bool(card.untrained), "sidecar": str(card.path)}

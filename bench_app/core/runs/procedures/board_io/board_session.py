@@ -38,7 +38,7 @@ def sim_arguments(sim: str | None, *, model: str | None = None) -> list[str]:
 
 def default_model_path() -> str | None:
     """The untrained model shipped in ``models/`` (found from the source tree), if present."""
-    from bench_app.core.model_files import MODELS_DIR
+    from bench_app.core.model import MODELS_DIR
 
     path = MODELS_DIR.parent / DEFAULT_SIM_MODEL
     return str(path) if path.is_file() else None
@@ -117,8 +117,16 @@ class BoardSession:
         return speaker if isinstance(speaker, str) else None
 
     def describe(self) -> dict[str, Any]:
-        """INFO as stored in the run's start document, with how the board was reached."""
+        """INFO as stored in the run's start document, with how the board was reached.
+
+        ``"model"`` holds the model facts the run saw (`bench_app.core.model.run_facts`:
+        sha256, bytes, arena, ops, budget, untrained, card), so reports need not look at
+        ``models/`` again.
+        """
+        from bench_app.core.model import run_facts
+
         doc = dict(self.info.to_dict())
+        doc["model"] = run_facts(doc)
         doc["device"] = self.device
         if self.emulator is not None:
             doc["started_for_run"] = True

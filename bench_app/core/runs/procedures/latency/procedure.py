@@ -243,8 +243,10 @@ def _entry_time(sample: int, player, buffer: StreamBuffer,
 
 
 def _untrained(info: Mapping[str, Any]) -> bool:
-    emu = (info.get("emulator") or {}).get("model") or {}
-    return bool(info.get("model_untrained") or emu.get("untrained"))
+    """The one untrained rule (`bench_app.core.model.untrained`): the board's word, then cards."""
+    from bench_app.core.model import untrained
+
+    return bool(untrained(info))
 
 
 def _most_common(values) -> str | None:
