@@ -37,6 +37,29 @@ def pytest_runtest_protocol(item, nextitem):
             faulthandler.cancel_dump_traceback_later()
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--board-url", default=None, metavar="URL",
+        help="run the board-agnostic tests (tests/conformance) against the board at URL (a "
+             "serial port, a pty from `bench-app emulate`, socket://HOST:PORT); without it "
+             "they start a virtual board of their own",
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def board_url(request):
+    """The URL of the board under test: ``--board-url``, else a virtual board started here
+    (in a thread, unpaced, running the untrained paper-shape model)."""
+    url = request.config.getoption("--board-url")
+    if url:
+        yield url
+        return
+    from bench_app.testing.running_board import MODEL, running_board
+
+    with running_board(fast=True, model=str(MODEL) if MODEL.is_file() else None) as board:
+        yield board.port_path
+
+
 @pytest.fixture(scope="session")
 def jack_server():
     """A private jackd for the session, with this process's PortAudio pointed at it."""

@@ -52,7 +52,7 @@ def open_session(name: str, sim_args: list[str] | None = None):
 
     if sim_args is None:
         sim_args = sim_arguments(None, model=default_model_path())
-    return BoardSession(name, sim_args).open()
+    return BoardSession(name, sim_args, opened_by="window").open()
 
 
 def info_text(info) -> str:

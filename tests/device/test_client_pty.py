@@ -12,7 +12,7 @@ import time
 import numpy as np
 import pytest
 
-from bench_app.core.device.client import BoardClient, expected_frame_count
+from bench_app.core.device.client import BoardClient
 from bench_app.core.device.protocol import (
     Ack,
     ErrorCode,
@@ -29,6 +29,7 @@ from bench_app.core.device.protocol import (
     encode,
 )
 from bench_app.core.errors import DeviceError, LinkError
+from bench_app.core.frontend.geometry import FrameGeometry
 from bench_app.testing.scripted_board import ScriptedBoard, Step, wait_for
 
 INFO = Info(
@@ -246,7 +247,7 @@ def test_inject_is_windowed_complete_and_recovers_lost_chunks(fault):
 
 def test_capture_collects_the_clips_frames_by_tag_in_order():
     pcm = np.zeros(16000, np.int16)
-    n = expected_frame_count(len(pcm), INFO.frontend)
+    n = FrameGeometry.from_settings(INFO.frontend).frames_for(len(pcm))
     assert n == 98  # 1 + (16000 - 400) // 160, as TF's op makes for 1 s
     state, handle = inject_board(INFO.inject_window)
     start = Step(Start(frozenset({Stream.FRAMES})), ack)
@@ -275,7 +276,7 @@ def test_capture_collects_the_clips_frames_by_tag_in_order():
 
 def test_capture_with_a_lost_frame_stops_when_the_board_is_past_the_clip():
     pcm = np.zeros(8000, np.int16)
-    n = expected_frame_count(len(pcm), INFO.frontend)
+    n = FrameGeometry.from_settings(INFO.frontend).frames_for(len(pcm))
     state, handle = inject_board(INFO.inject_window)
     start = Step(Start(frozenset({Stream.FRAMES})), ack)
     stop = Step(Stop(frozenset({Stream.FRAMES})), ack)

@@ -29,7 +29,7 @@ def test_defaults_are_the_papers_settings():
     assert d["fe.log_scale_shift"] == 6
     assert d["fe.window_variant"] == "float"
     assert (cfg.window_samples, cfg.step_samples, cfg.fft_size) == (400, 160, 512)
-    assert cfg.n_frames(32000) == 198
+    assert cfg.frames_for(32000) == 198
 
 
 def test_keys_are_mltk_settings_keys():

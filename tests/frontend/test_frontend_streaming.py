@@ -61,7 +61,7 @@ def test_streaming_in_random_chunks_equals_whole_signal(sizes, cfg_index):
     got = np.concatenate(_stream(fe, pcm, sizes))
     assert got.dtype == np.uint16
     assert np.array_equal(got, compute_features(pcm, cfg))
-    assert fe.frames_out == got.shape[0] == cfg.n_frames(pcm.size)
+    assert fe.frames_out == got.shape[0] == cfg.frames_for(pcm.size)
     assert fe.pending_samples == pcm.size - got.shape[0] * cfg.step_samples
 
 
@@ -100,7 +100,7 @@ def test_batch_equals_clip_by_clip():
     for cfg in CONFIGS:
         clips = np.stack([_signal(s, seconds=1.0) for s in range(5)])
         batch = compute_features_batch(clips, cfg)
-        assert batch.shape == (5, cfg.n_frames(16000), cfg.filterbank_n_channels)
+        assert batch.shape == (5, cfg.frames_for(16000), cfg.filterbank_n_channels)
         for k in range(5):
             assert np.array_equal(batch[k], compute_features(clips[k], cfg))
     short = compute_features_batch(np.zeros((3, 100), np.int16))

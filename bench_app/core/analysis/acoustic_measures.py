@@ -89,7 +89,7 @@ def reference_frames(
     The signal is exactly long enough for ``n_frames`` frames, so frame ``i`` lines up with the
     board's frame ``i`` when ``delay`` is the stimulus's position on the board's frame grid.
     """
-    length = (n_frames - 1) * config.step_samples + config.window_samples
+    length = config.samples_for(n_frames)
     x = gain * shifted(stimulus, delay, length)
     if noise_rms > 0:
         # A seed sequence of our own, so the noise is never the very realisation a simulator

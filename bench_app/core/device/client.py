@@ -43,11 +43,10 @@ from bench_app.core.device.protocol.inject import (
     InjectReport,
     InjectSender,
     error_text,
-    expected_frame_count,
     select_clip_frames,
-    window_and_step,
 )
 from bench_app.core.errors import DeviceError, LinkError
+from bench_app.core.frontend.geometry import FrameGeometry
 
 #: Seconds the board has to answer HELLO / START / STOP before one retry (docs 6.4).
 REPLY_TIMEOUT_S = 1.0
@@ -299,8 +298,8 @@ class BoardClient:
         """
         info = self.last_info or self.info(timeout)
         wait = self.timeout if timeout is None else timeout
-        expected = expected_frame_count(len(pcm), info.frontend)
-        window_step = window_and_step(info.frontend)
+        geometry = FrameGeometry.from_settings(info.frontend)
+        expected = geometry.frames_for(len(pcm)) if geometry else None
         started = Stream.FRAMES not in self._running
         self.drain(Stream.FRAMES)
         if started:
@@ -335,9 +334,9 @@ class BoardClient:
                 with contextlib.suppress(LinkError, DeviceError):
                     self.stop([Stream.FRAMES], timeout)
         first = report.first_sample_index if report else None
-        window = window_step[0] if window_step else None
+        window = geometry.window_samples if geometry else None
         frames = select_clip_frames(collected, tag, first, len(pcm), window)
-        step = window_step[1] if window_step else None
+        step = geometry.step_samples if geometry else None
         return Capture(frames, expected, report, error, first, step)
 
     # ------------------------------------------------------------------ receiving

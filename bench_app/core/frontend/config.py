@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from bench_app.core.errors import ConfigError
+from bench_app.core.frontend.geometry import FrameGeometry, ms_to_samples
 
 PREFIX = "fe."
 WINDOW_VARIANTS = ("float", "double")
@@ -98,14 +99,20 @@ class FrontendConfig:
 
     # -- derived sizes -------------------------------------------------------------------------
     @property
+    def geometry(self) -> FrameGeometry:
+        """How this front end cuts samples into frames (`FrameGeometry`, TFLM's truncation)."""
+        return FrameGeometry.from_ms(self.sample_rate_hz, self.window_size_ms,
+                                     self.window_step_ms)
+
+    @property
     def window_samples(self) -> int:
         """Window length in samples, as TFLM computes it (``size_ms * rate / 1000``, truncated)."""
-        return self.window_size_ms * self.sample_rate_hz // 1000
+        return ms_to_samples(self.window_size_ms, self.sample_rate_hz)
 
     @property
     def step_samples(self) -> int:
         """Hop length in samples (``step_ms * rate / 1000``, truncated)."""
-        return self.window_step_ms * self.sample_rate_hz // 1000
+        return ms_to_samples(self.window_step_ms, self.sample_rate_hz)
 
     @property
     def fft_size(self) -> int:
@@ -115,11 +122,13 @@ class FrontendConfig:
             size <<= 1
         return size
 
-    def n_frames(self, n_samples: int) -> int:
+    def frames_for(self, n_samples: int) -> int:
         """Number of frames a fresh front end produces from ``n_samples`` samples."""
-        if n_samples < self.window_samples:
-            return 0
-        return (n_samples - self.window_samples) // self.step_samples + 1
+        return self.geometry.frames_for(n_samples)
+
+    def samples_for(self, n_frames: int) -> int:
+        """The fewest samples that give ``n_frames`` frames (0 for none)."""
+        return self.geometry.samples_for(n_frames)
 
     # -- conversions ---------------------------------------------------------------------------
     def replace(self, **changes: Any) -> FrontendConfig:

@@ -70,7 +70,7 @@ class MicroFrontend:
         chunk = _as_pcm(chunk, 1)
         buf = np.concatenate([self._pending, chunk]) if self._pending.size else chunk
         cfg = self.config
-        n = cfg.n_frames(buf.size)
+        n = cfg.frames_for(buf.size)
         result = run_frames(self._plan, buf[None, :], n, self._estimate, stages=stages)
         self._pending = buf[n * cfg.step_samples:].copy()
         self.frames_out += n
@@ -96,4 +96,4 @@ def compute_features_batch(clips, cfg: FrontendConfig | None = None) -> np.ndarr
     cfg = cfg or FrontendConfig()
     clips = _as_pcm(clips, 2)
     estimate = np.zeros((clips.shape[0], cfg.filterbank_n_channels), dtype=np.int64)
-    return run_frames(frontend_plan(cfg), clips, cfg.n_frames(clips.shape[1]), estimate)
+    return run_frames(frontend_plan(cfg), clips, cfg.frames_for(clips.shape[1]), estimate)

@@ -149,8 +149,17 @@ class ReportInput:
         return [str(r) for r in reasons]
 
     def window_step_s(self) -> float:
-        """Frame hop in seconds (host config, else board config, else the paper's 10 ms)."""
+        """Frame hop in seconds (host config, else board config, else the paper's 10 ms).
+
+        The hop of a config that states its rate is the `FrameGeometry` hop (whole samples);
+        one that states only ``fe.window_step_ms`` is taken at its word.
+        """
+        from bench_app.core.frontend.geometry import FrameGeometry
+
         for config in (self.host_frontend, self.board_frontend()):
+            geometry = FrameGeometry.from_settings(config)
+            if geometry is not None:
+                return geometry.step_s
             step = config.get("fe.window_step_ms")
             if isinstance(step, int | float) and step > 0:
                 return float(step) / 1000.0

@@ -270,8 +270,6 @@ class AlignmentView(QWidget):
             AlignmentProcedure,
         )
 
-        from ..procedures import OnWindowBoard
-
         session = self.ctx.session()
         path = self.path.currentData()
         params = AlignmentParams(
@@ -282,7 +280,7 @@ class AlignmentView(QWidget):
             stimulus=self.stimulus_kind(),
         )
         self.ctx.settings.output_device = params.output
-        return OnWindowBoard(AlignmentProcedure(params), session)
+        return AlignmentProcedure(params, session)
 
     def start(self) -> bool:
         """Start an alignment run on the connected board (once the preview is rendered).

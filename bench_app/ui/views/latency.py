@@ -122,12 +122,10 @@ class LatencyView(QWidget):
         """The latency procedure on the window's board."""
         from bench_app.core.runs.procedures.latency.procedure import LatencyParams, LatencyProcedure
 
-        from ..procedures import OnWindowBoard
-
         session = self.ctx.session()
         params = LatencyParams(device=session.device, count=int(self.count.value()),
                                output=self.output.currentData(), level_dbfs=self.level.value())
-        return OnWindowBoard(LatencyProcedure(params), session)
+        return LatencyProcedure(params, session)
 
     def start(self) -> bool:
         """Start a latency run on the connected board."""

@@ -87,7 +87,7 @@ class VirtualBoard:
         self.runner = None
         self.model_note = None
         if opts.model:
-            hop = max(1, round(opts.hop_s * 1000 / fe.window_step_ms))
+            hop = max(1, round(opts.hop_s * fe.sample_rate_hz / fe.step_samples))
             self.runner = ModelRunner(opts.model, hop, opts.arena_size)
             self.model_note = _sidecar(opts.model)
         capture = CaptureSource(opts.capture, self.sample_rate) if opts.capture else None
@@ -146,6 +146,9 @@ class VirtualBoard:
             frontend=self.options.frontend.to_dict(),
             inject_window=INJECT_WINDOW,
             inject_max_samples=INJECT_MAX_SAMPLES,
+            model_window_frames=0 if self.runner is None else self.runner.window_frames,
+            model_hop_frames=0 if self.runner is None else self.runner.hop_frames,
+            clock_speed="fast" if o.fast else o.speed,
             extra={"speaker": self.speaker.describe(), "emulator": emulator,
                    "model_untrained": bool((self.model_note or {}).get("untrained"))},
         )  # fmt: skip

@@ -2,13 +2,13 @@
 
 `InjectSender` cuts a clip into chunks, hands out the frames the window allows, and moves on
 ACKs, NAKs and silences (go-back-N). `BoardClient.inject` drives it with the link and the
-clock. `expected_frame_count` and `select_clip_frames` find the frames of one injected clip.
+clock. `select_clip_frames` finds the frames of one injected clip (how many a clip gives is
+`FrameGeometry.frames_for`, from the board's ``fe.*`` settings).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -143,26 +143,6 @@ class InjectSender:
     def report(self) -> InjectReport:
         return InjectReport(self.tag, self.samples, len(self.wire), self.first_sample_index,
                             self.resends, self.busy_waits)  # fmt: skip
-
-
-def window_and_step(frontend: dict[str, Any]) -> tuple[int, int] | None:
-    """(window, step) in samples from ``fe.*`` settings, or None if they are missing."""
-    try:
-        rate = float(frontend["fe.sample_rate_hz"])
-        window = int(round(rate * float(frontend["fe.window_size_ms"]) / 1000))
-        step = int(round(rate * float(frontend["fe.window_step_ms"]) / 1000))
-    except (KeyError, TypeError, ValueError):
-        return None
-    return (window, step) if window > 0 and step > 0 else None
-
-
-def expected_frame_count(n_samples: int, frontend: dict[str, Any]) -> int | None:
-    """Frames a front end with these ``fe.*`` settings makes from `n_samples` (None: unknown)."""
-    ws = window_and_step(frontend)
-    if ws is None:
-        return None
-    window, step = ws
-    return 0 if n_samples < window else 1 + (n_samples - window) // step
 
 
 def select_clip_frames(

@@ -146,6 +146,8 @@ _INFO_KEYS = (
     "capabilities",
     "frontend",
     "inject",
+    "model",
+    "clock_speed",
 )
 
 
@@ -155,6 +157,10 @@ class Info:
 
     Keys this class does not know are kept in `extra` (for example the virtual speaker's
     socket address), so newer firmware never loses information on an older host.
+    ``model_window_frames`` / ``model_hop_frames`` (INFO ``model``: the model's input window
+    and the hop between inferences, in front-end frames) are 0 when the board does not state
+    them; ``clock_speed`` is how fast the board's sample clock runs against real time (1 for
+    a real board; a virtual board may say a larger number or ``"fast"``, unpaced).
     """
 
     TYPE: ClassVar[int] = MsgType.INFO
@@ -170,6 +176,9 @@ class Info:
     inject_window: int = 8
     inject_max_samples: int = 4096
     protocol_version: int = 1
+    model_window_frames: int = 0
+    model_hop_frames: int = 0
+    clock_speed: float | str = 1
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -186,6 +195,11 @@ class Info:
             "frontend": dict(self.frontend),
             "inject": {"window": self.inject_window, "max_chunk_samples": self.inject_max_samples},
         }
+        if self.model_window_frames or self.model_hop_frames:
+            doc["model"] = {"window_frames": self.model_window_frames,
+                            "hop_frames": self.model_hop_frames}
+        if self.clock_speed != 1:
+            doc["clock_speed"] = self.clock_speed
         for key, value in self.extra.items():
             doc.setdefault(key, value)
         return doc
@@ -201,6 +215,8 @@ class Info:
         try:
             inject = doc.get("inject") or {}
             model = doc.get("model_sha256")
+            shape = doc.get("model") or {}
+            speed = doc.get("clock_speed", 1)
             return cls(
                 firmware_version=str(doc.get("firmware_version", "")),
                 board=str(doc.get("board", "")),
@@ -212,6 +228,9 @@ class Info:
                 inject_window=int(inject.get("window", 8)),
                 inject_max_samples=int(inject.get("max_chunk_samples", 4096)),
                 protocol_version=int(doc.get("protocol_version", 1)),
+                model_window_frames=int(shape.get("window_frames") or 0),
+                model_hop_frames=int(shape.get("hop_frames") or 0),
+                clock_speed=speed if speed == "fast" else float(speed),
                 extra={k: v for k, v in doc.items() if k not in _INFO_KEYS},
             )
         except (TypeError, ValueError, AttributeError, OverflowError) as exc:

@@ -101,17 +101,21 @@ class AlignmentParams:
 
 
 class AlignmentProcedure(HoldsBoard):
-    """Alignment run (see the module docstring); use as a context manager or call `close`."""
+    """Alignment run (see the module docstring); use as a context manager or call `close`.
+
+    ``session``: a connected board to run on (the window's), left connected afterwards;
+    without one the run connects to ``params.device`` and lets go when it ends.
+    """
 
     name = "alignment"
 
-    def __init__(self, params: AlignmentParams) -> None:
+    def __init__(self, params: AlignmentParams, session: BoardSession | None = None) -> None:
         from bench_app.core.frontend import FrontendConfig
 
         self.params = params
         self.host_config = (FrontendConfig.from_dict(params.host_frontend)
                             if params.host_frontend else FrontendConfig())
-        self.session: BoardSession | None = None
+        self.session = session
         # Rendered now: a bad file or level is reported before any board is started.
         self.stimulus = build_stimulus(params.stimulus, self.host_config,
                                        level_dbfs=params.level_dbfs, burst_s=params.burst_s)
@@ -119,8 +123,7 @@ class AlignmentProcedure(HoldsBoard):
     def board_info(self) -> Mapping[str, Any]:
         """Connect (starting the virtual board for ``sim``) and return the board's INFO."""
         p = self.params
-        self.session = BoardSession(p.device, sim_arguments(p.sim), p.timeout_s).open()
-        return self.session.describe()
+        return self.open_session(p.device, sim_arguments(p.sim), p.timeout_s).describe()
 
     def execute(self, ctx: RunContext) -> Generator[Event | None, None, Mapping[str, Any]]:
         """Lint, play and capture, analyse; return the summary."""
@@ -265,8 +268,7 @@ class _Capture:
             self.player.check()
             start = self.player.onset_sample
             end = start + len(self.stim.samples)
-            step, win = self.host.step_samples, self.host.window_samples
-            expected = max(0, (len(self.stim.samples) - win) // step + 1)
+            expected = self.host.frames_for(len(self.stim.samples))
             have_pcm = (self.buffer.pcm_end() or 0) >= end or not self.s.has("pcm")
             complete = len(self.emitter.frames) >= expected and have_pcm
             return complete or time.perf_counter() - played_at > p.timeout_s

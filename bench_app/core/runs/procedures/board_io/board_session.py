@@ -2,10 +2,15 @@
 
 ``--device sim`` starts a virtual board (`bench-app emulate` with the ``--sim`` arguments) and
 stops it afterwards; any other value is a port or a pyserial URL of a board already running
-(a real one, or one started with `bench-app emulate`). `BoardSession` keeps the client, the
-board's INFO and a `StreamBuffer` that drains the client's queues, stamping each message with
-the host's ``time.perf_counter()`` when it was taken, and raising `LinkError` when the board
-has been gone longer than the client's timeout (the run then ends "interrupted").
+(a real one, or one started with `bench-app emulate`). `BoardSession` keeps the board (any
+`bench_app.core.device.board.Board`, a `BoardClient` when it opens one itself) and its INFO;
+`BoardSession.on_board` wraps a board someone else connected. A `StreamBuffer` drains the
+board's queues, stamping each message with the host's ``time.perf_counter()`` when it was
+taken, and raising `LinkError` when the board has been gone longer than the client's timeout
+(the run then ends "interrupted").
+
+Procedures receive their session or open one from their parameters (`HoldsBoard`); they close
+only a session they opened, so the window's connection outlives its runs.
 """
 
 from __future__ import annotations
@@ -14,11 +19,16 @@ import contextlib
 import shlex
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from bench_app.core.errors import ConfigError, LinkError
+
+if TYPE_CHECKING:
+    from bench_app.core.device.board import Board
+    from bench_app.core.device.protocol import Info
+    from bench_app.core.frontend.geometry import FrameGeometry
 
 SIM = "sim"
 #: The untrained paper-shape model the virtual board runs for latency when none is given.
@@ -55,16 +65,32 @@ class BoardSession:
         Arguments for `bench-app emulate` when ``device == "sim"`` (ignored otherwise).
     timeout
         Seconds the board may be silent or gone before calls raise `LinkError`.
+    opened_by
+        Who holds the connection beyond a run (e.g. ``"window"``); stored as ``connected_by``.
     """
 
-    def __init__(self, device: str, sim_args: list[str] | None = None, timeout: float = 2.0):
+    def __init__(self, device: str, sim_args: list[str] | None = None, timeout: float = 2.0,
+                 opened_by: str | None = None) -> None:  # fmt: skip
         self.device = device
         self.sim_args = list(sim_args or [])
         self.timeout = timeout
+        self.opened_by = opened_by
         self.emulator = None
-        self.client = None
-        self.info = None
+        self.client: Board | None = None
+        self.info: Info | None = None
         self._stack = contextlib.ExitStack()
+
+    @classmethod
+    def on_board(cls, board: Board, device: str | None = None, *,
+                 opened_by: str | None = None) -> BoardSession:  # fmt: skip
+        """A session on a board that is already connected (its INFO is read now).
+
+        Closing this session leaves the board connected: whoever connected it closes it.
+        """
+        session = cls(device or board.url, opened_by=opened_by)
+        session.client = board
+        session.info = board.info()
+        return session
 
     def open(self) -> BoardSession:
         """Start the virtual board if asked, connect, and read INFO; return self."""
@@ -101,9 +127,12 @@ class BoardSession:
         return int(self.info.sample_rate_hz)
 
     @property
-    def step_ms(self) -> float:
-        """The board's front-end frame step in ms (INFO's ``fe.window_step_ms``; else 10)."""
-        return float((self.info.frontend or {}).get("fe.window_step_ms", 10))
+    def geometry(self) -> FrameGeometry | None:
+        """The board's frame grid (`FrameGeometry` of INFO's ``fe.*``), or None if INFO does
+        not state its rate, window and step."""
+        from bench_app.core.frontend.geometry import FrameGeometry
+
+        return FrameGeometry.from_settings(self.info.frontend or {})
 
     def has(self, capability: str) -> bool:
         """Whether INFO lists ``capability`` (``"pcm"``, ``"inject_pcm"``, ``"results"``...)."""
@@ -128,6 +157,8 @@ class BoardSession:
         doc = dict(self.info.to_dict())
         doc["model"] = run_facts(doc)
         doc["device"] = self.device
+        if self.opened_by:
+            doc["connected_by"] = self.opened_by
         if self.emulator is not None:
             doc["started_for_run"] = True
             doc["sim_args"] = list(self.sim_args)
@@ -137,11 +168,21 @@ class BoardSession:
 class HoldsBoard:
     """What a board-using procedure shares: its `BoardSession`, released by `close` or ``with``.
 
-    The run controller calls ``board_info()`` (which opens the session) before ``execute``;
-    a run cancelled in between never enters ``execute``, so the caller closes the procedure.
+    A procedure is given a connected session (the window's) or opens one from its parameters
+    in ``board_info()`` (`open_session`); `close` closes only a session it opened. The run
+    controller calls ``board_info()`` before ``execute``; a run cancelled in between never
+    enters ``execute``, so the caller closes the procedure.
     """
 
     session: BoardSession | None = None
+    _opened: bool = False
+
+    def open_session(self, device: str, sim_args: list[str], timeout: float) -> BoardSession:
+        """The session given to this procedure, else a new one (closed again by `close`)."""
+        if self.session is None:
+            self.session = BoardSession(device, sim_args, timeout).open()
+            self._opened = True
+        return self.session
 
     def __enter__(self):
         return self
@@ -150,8 +191,8 @@ class HoldsBoard:
         self.close()
 
     def close(self) -> None:
-        """Let go of the board (and stop a virtual board started for the run)."""
-        if self.session is not None:
+        """Let go of a board this procedure connected (and of a virtual board it started)."""
+        if self.session is not None and self._opened:
             self.session.close()
 
 

@@ -40,6 +40,10 @@ from bench_app.core.runs.procedures.board_io.board_session import (
     sim_arguments,
 )
 
+#: What a latency run assumes of a board whose INFO does not state its model's window and hop
+#: (the paper's 5 s window, 1 s hop); the summary's notes then say so.
+DEFAULT_WINDOW_S, DEFAULT_HOP_S = 5.0, 1.0
+
 
 @dataclasses.dataclass(frozen=True)
 class LatencyParams:
@@ -75,21 +79,27 @@ class LatencyParams:
 
 
 class LatencyProcedure(HoldsBoard):
-    """Latency run (see the module docstring); use as a context manager or call `close`."""
+    """Latency run (see the module docstring); use as a context manager or call `close`.
+
+    ``session``: a connected board to run on (the window's), left connected afterwards;
+    without one the run connects to ``params.device`` and lets go when it ends.
+    """
 
     name = "latency"
 
-    def __init__(self, params: LatencyParams) -> None:
+    def __init__(self, params: LatencyParams, session: BoardSession | None = None) -> None:
         self.params = params
-        self.session: BoardSession | None = None
+        self.session = session
 
     def board_info(self) -> Mapping[str, Any]:
-        """Connect (a virtual board gets the model) and return INFO, saying if untrained."""
+        """Connect if not given a board (a virtual board gets the model); return INFO, saying
+        if the model is untrained."""
         p = self.params
-        model = p.model or default_model_path() if p.device == "sim" else None
-        if p.device == "sim" and model is None:
-            raise ConfigError("The virtual board needs a model for latency: give --model.")
-        self.session = BoardSession(p.device, sim_arguments(p.sim, model=model), 2.0).open()
+        if self.session is None:
+            model = p.model or default_model_path() if p.device == "sim" else None
+            if p.device == "sim" and model is None:
+                raise ConfigError("The virtual board needs a model for latency: give --model.")
+            self.open_session(p.device, sim_arguments(p.sim, model=model), 2.0)
         info = self.session.describe()
         info["model_untrained"] = _untrained(info)
         return info
@@ -169,7 +179,7 @@ class LatencyProcedure(HoldsBoard):
             if not address:
                 raise ConfigError("This board has no virtual speaker; give --output DEVICE.")
             return VirtualSpeakerPlayer(address, samples, s.sample_rate,
-                                        int(round(s.step_ms * s.sample_rate / 1000)))
+                                        _board_geometry(s).step_samples)
         return SoundDevicePlayer(p.output, samples, s.sample_rate)
 
     @staticmethod
@@ -205,7 +215,11 @@ class LatencyProcedure(HoldsBoard):
                          "counts the front-end work on all of the hop's new frames "
                          "(frontend_us), most of which ran while the window's audio was still "
                          "arriving, i.e. before the window's last sample.")
-        speed = (s.info.extra.get("emulator") or {}).get("speed", 1)
+        if not _states_model_span(s):
+            notes.append(f"The board's INFO does not state its model's window and hop (INFO "
+                         f"'model', docs/protocol.md), so the run assumed a {DEFAULT_WINDOW_S:g} "
+                         f"s window and a {DEFAULT_HOP_S:g} s hop for how long to play and wait.")
+        speed = s.info.clock_speed
         if speed not in (1, 1.0):
             notes.append(f"The virtual board ran at speed {speed!r}, not in real time, so "
                          "onset_to_result_ms (which reads the board's sample clock as real "
@@ -255,16 +269,30 @@ def _most_common(values) -> str | None:
     return counts.most_common(1)[0][0] if counts else None
 
 
-def _model_frames(s: BoardSession, key: str, default_s: float) -> float:
-    """Seconds of a model window / hop from the virtual board's INFO (else ``default_s``)."""
-    model = (s.info.extra.get("emulator") or {}).get("model") or {}
-    frames = model.get(key)
-    return float(frames) * s.step_ms / 1000.0 if frames else default_s
+def _board_geometry(s: BoardSession):
+    """The board's frame grid from INFO, else the paper's (16 kHz, 25 ms / 10 ms) at its rate."""
+    from bench_app.core.frontend.geometry import FrameGeometry
+
+    return s.geometry or FrameGeometry.from_ms(s.sample_rate or 16000, 25, 10)
+
+
+def _states_model_span(s: BoardSession) -> bool:
+    """Whether INFO states the model's window and hop (``model``) on a known frame grid."""
+    info = s.info
+    return bool(s.geometry and info.model_window_frames > 0 and info.model_hop_frames > 0)
 
 
 def _hop_s(s: BoardSession) -> float:
-    return _model_frames(s, "hop_frames", 1.0)
+    """Seconds between inferences (INFO ``model.hop_frames``; else `DEFAULT_HOP_S`, noted)."""
+    if not _states_model_span(s):
+        return DEFAULT_HOP_S
+    return s.info.model_hop_frames * s.geometry.step_s
 
 
 def _window_s(s: BoardSession) -> float:
-    return _model_frames(s, "window_frames", 5.0)
+    """Seconds of audio in the model's input window (INFO ``model.window_frames``; else
+    `DEFAULT_WINDOW_S`, noted)."""
+    if not _states_model_span(s):
+        return DEFAULT_WINDOW_S
+    g = s.geometry
+    return g.samples_for(s.info.model_window_frames) / g.sample_rate_hz
