@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from ..model_catalog import UNTRAINED_NOTE, model_untrained
 from ..ring_buffer import RingBuffer
+from ..run_documents import CurrentRunDocuments
 from ..widgets.notes_label import WARN_STYLE, NotesLabel
 from ..widgets.plots import PALETTE, budget_line, fast_curve, make_plot, move_budget_line
 from ..widgets.run_controls import RunControls
@@ -106,6 +107,7 @@ class LatencyView(QWidget):
         self.timer.setInterval(REFRESH_MS)
         self.timer.timeout.connect(self.refresh_plots)
         self.refreshes = 0
+        self._on_document = _LatencyDocuments(self, lambda: self._run_uid)
         ctx.bridge.document.connect(self._on_document)
         ctx.bridge.started.connect(self._on_started)
 
@@ -164,28 +166,12 @@ class LatencyView(QWidget):
         self.run_controls.progress.setValue(0)
         self.timer.start()
 
-    def _on_document(self, kind: str, doc) -> None:
-        if self._run_uid is None or kind == "start" or doc.get("run_uid") != self._run_uid:
-            return
-        if kind == "stop":
-            if isinstance(doc.get("summary"), dict):
-                self.show_notes(doc["summary"])
-            self.timer.stop()
-            self.refresh_plots()
-            self._run_uid = None
-            return
-        if kind != "event":
-            return
-        data = doc.get("data") or {}
-        stream = doc.get("stream")
-        if stream == "results":
-            self.add_result(data)
-        elif stream == "progress":
-            self.run_controls.show_progress(data)
-        elif stream in ("summary", "budget", "config"):
-            self._take_budget(data)
-            if stream == "summary":
-                self.show_notes(data)
+    def _on_stop(self, doc) -> None:
+        if isinstance(doc.get("summary"), dict):
+            self.show_notes(doc["summary"])
+        self.timer.stop()
+        self.refresh_plots()
+        self._run_uid = None
 
     def add_result(self, data: dict) -> None:
         """Add one inference's figures to the series."""
@@ -249,3 +235,26 @@ class LatencyView(QWidget):
     def shutdown(self) -> None:
         """Stop the timer."""
         self.timer.stop()
+
+
+class _LatencyDocuments(CurrentRunDocuments):
+    """The current latency run's documents, to the view: results, progress, budget, notes."""
+
+    def event_results(self, doc) -> None:
+        self.view.add_result(doc.get("data") or {})
+
+    def event_progress(self, doc) -> None:
+        self.view.run_controls.show_progress(doc.get("data") or {})
+
+    def event_budget(self, doc) -> None:
+        self.view._take_budget(doc.get("data") or {})
+
+    event_config = event_budget
+
+    def event_summary(self, doc) -> None:
+        data = doc.get("data") or {}
+        self.view._take_budget(data)
+        self.view.show_notes(data)
+
+    def stop(self, doc) -> None:
+        self.view._on_stop(doc)

@@ -30,7 +30,7 @@ import numpy as np
 
 from bench_app.core.errors import ConfigError, LinkError
 from bench_app.core.runs.engine.documents import Event, progress
-from bench_app.core.runs.engine.procedure import RunContext
+from bench_app.core.runs.engine.procedure import RunContext, analyse_interrupted
 from bench_app.core.runs.procedures.alignment.stimulus import build_stimulus
 from bench_app.core.runs.procedures.board_io.board_session import (
     BoardSession,
@@ -148,10 +148,10 @@ class AlignmentProcedure(HoldsBoard):
                 yield from run.collect(ctx)
             except LinkError as exc:
                 yield from run.flush()
-                with contextlib.suppress(Exception):
-                    summary, arrays = run.analyse()
-                    summary["interrupted"] = str(exc)
-                    yield Event("summary", summary, arrays)
+                analysed = analyse_interrupted(run.analyse, exc)
+                summary, arrays = analysed if isinstance(analysed, tuple) else (analysed, {})
+                summary["interrupted"] = str(exc)
+                yield Event("summary", summary, arrays)
                 raise
             yield from run.flush()
             yield progress(0.97, 1.0, "analysis")

@@ -30,7 +30,7 @@ import numpy as np
 
 from bench_app.core.errors import ConfigError, LinkError
 from bench_app.core.runs.engine.documents import Event, progress
-from bench_app.core.runs.engine.procedure import RunContext
+from bench_app.core.runs.engine.procedure import RunContext, analyse_interrupted
 from bench_app.core.runs.procedures.board_io.board_session import (
     BoardSession,
     HoldsBoard,
@@ -137,8 +137,8 @@ class LatencyProcedure(HoldsBoard):
                     raise LinkError(f"The board sent no RESULT for {p.timeout_s:g} s after "
                                     f"{len(records)} of {p.count} inferences.")
         except LinkError as exc:
-            with contextlib.suppress(Exception):
-                yield Event("summary", {**self._summary(records, s), "interrupted": str(exc)})
+            summary = analyse_interrupted(lambda: self._summary(records, s), exc)
+            yield Event("summary", {**summary, "interrupted": str(exc)})
             raise
         finally:
             if player is not None and not player.done:
