@@ -1,9 +1,10 @@
 """The Alignment view: stimulus, path, output and level; Start / Pause / Cancel; live plots.
 
-Live: the host reference (front end on the board's own PCM), the board's frames and their
-difference scroll in step (one time axis, one cursor), with the per-channel error and the
-error over time; before the start the board's front-end config is linted against the host's;
-at the end the verdict and its reasons, and the plots switch to the analysis's final arrays.
+Live: the host reference (front end on the board's own PCM, computed by the run and sent as
+its ``reference`` events), the board's frames and their difference scroll in step (one time
+axis, one cursor), with the run's per-channel error and error over time (its ``metrics``);
+before the start the board's front-end config is linted against the host's; at the end the
+verdict and its reasons, and the plots switch to the analysis's final arrays.
 """
 
 from __future__ import annotations
@@ -359,7 +360,7 @@ class AlignmentView(QWidget):
         return self.plots.refreshes
 
     def shutdown(self) -> None:
-        """Stop the plots' timer and the reference worker."""
+        """Stop the plots' timer."""
         self.plots.shutdown()
 
 
@@ -369,6 +370,7 @@ class _AlignmentDocuments(CurrentRunDocuments):
     def event_frames(self, doc) -> None:
         self.view.plots.live.on_event(doc)
 
+    event_pcm = event_frames  # sets the time origin only
     event_reference = event_frames
     event_metrics = event_frames
 
