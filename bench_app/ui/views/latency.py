@@ -2,8 +2,9 @@
 
 Each ``results`` event of a latency run carries the board's split (``frontend_us``,
 ``invoke_us``, ``total_us``) and the host's ``onset_to_result_ms``; they go into ring buffers
-and a 40 ms timer redraws the series, the histogram and the percentile table
-(`bench_app.core.analysis.latency.latency_stats`, the figures the run stores).
+and a 40 ms timer redraws the series and the histogram; the percentile table shows the run's
+own ``metrics`` events (running `latency_stats` of every result so far, computed by the
+procedure and stored with the run), so the window computes no figure.
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ SERIES = (
     ("board invoke", "invoke_us", 1e-3, PALETTE[3]),
     ("host onset→result", "onset_to_result_ms", 1.0, PALETTE[1]),
 )
+#: The table's columns and the series of the run's latency ``metrics`` events they show.
+METRIC_SERIES = {"board total": "total", "board front end": "frontend",
+                 "board invoke": "invoke", "host onset→result": "onset_to_result"}
 
 
 class LatencyView(QWidget):
@@ -50,6 +54,8 @@ class LatencyView(QWidget):
         self.buffers = {name: RingBuffer(CAPACITY) for name, *_ in SERIES}
         self._run_uid: str | None = None
         self._drawn_version = -1
+        self.metrics: dict = {}  # the run's latest latency metrics event (the table shows it)
+        self._metrics_version = 0
         self._last_end: int | None = None
         self.budget_ms: float | None = None
         self.count = QSpinBox()
@@ -160,6 +166,8 @@ class LatencyView(QWidget):
         self._run_uid = uid
         for b in self.buffers.values():
             b.clear()
+        self.metrics = {}
+        self._metrics_version += 1
         self._drawn_version = -1
         self._last_end = None
         self.show_notes(None)
@@ -213,21 +221,20 @@ class LatencyView(QWidget):
     # ---- drawing ----------
     def refresh_plots(self) -> None:
         """Timer tick: redraw series, histogram and table when new results arrived."""
-        from bench_app.core.analysis.latency import latency_stats
-
         self.refreshes += 1
-        version = sum(b.version for b in self.buffers.values())
+        version = sum(b.version for b in self.buffers.values()) + self._metrics_version
         if version == self._drawn_version:
             return
         self._drawn_version = version
         hist = {}
+        series = self.metrics.get("series") or {}
         for name, _, _, colour in SERIES:
             values, first = self.buffers[name].snapshot()
             x = first + np.arange(len(values))
             self.curves[name].setData(x, values)
-            stats = latency_stats(values) if np.isfinite(values).any() else None
-            self.table.set_column(name, stats.to_dict() if stats else None)
-            if name in ("board total", "host onset→result") and stats is not None:
+            stats = series.get(METRIC_SERIES[name])
+            self.table.set_column(name, stats if stats and stats.get("n") else None)
+            if name in ("board total", "host onset→result") and np.isfinite(values).any():
                 hist[name] = (values[np.isfinite(values)], colour)
         if hist:
             self.histogram.set_series(hist)
@@ -245,6 +252,12 @@ class _LatencyDocuments(CurrentRunDocuments):
 
     def event_progress(self, doc) -> None:
         self.view.run_controls.show_progress(doc.get("data") or {})
+
+    def event_metrics(self, doc) -> None:
+        data = doc.get("data") or {}
+        if data.get("metric") == "latency":
+            self.view.metrics = data
+            self.view._metrics_version += 1
 
     def event_budget(self, doc) -> None:
         self.view._take_budget(doc.get("data") or {})

@@ -14,7 +14,8 @@ the board's reports) when there is one, else the PCM stream's minimum one-way of
 (``board_session.clock_anchor``); see docs/metrics.md section 7 for why and for the bounds.
 So it is "sound in, prediction out" as the host sees it, including the link. The budget is
 the window hop (from consecutive RESULTs). The summary keeps `summarize_latency` in full plus
-the percentiles in milliseconds at its top level.
+the percentiles in milliseconds at its top level. While it runs, ``metrics`` events carry the
+running percentiles of each series (`live_stats`), which the window's table draws.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from bench_app.core.runs.procedures.board_io.board_session import (
     default_model_path,
     sim_arguments,
 )
+from bench_app.core.runs.procedures.latency.live_stats import LiveLatency
 
 
 @dataclasses.dataclass(frozen=True)
@@ -115,6 +117,7 @@ class LatencyProcedure(HoldsBoard):
         buffer = StreamBuffer(client, 2.0)
         player = None
         records: list[dict] = []
+        live = LiveLatency()
         try:
             client.start(streams)
             player = self._player(s)
@@ -131,6 +134,9 @@ class LatencyProcedure(HoldsBoard):
                     yield progress(len(records), p.count, f"inference {len(records)}")
                     last = time.perf_counter()
                 taken = len(buffer.results)
+                metrics = live.event(records, final=len(records) >= p.count)
+                if metrics is not None:
+                    yield metrics
                 if ctx.cancel_requested:
                     yield None
                 if time.perf_counter() - last > p.timeout_s + _window_s(s):
