@@ -20,11 +20,11 @@ run's summary holds the final ones.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 
 import numpy as np
 
+from bench_app.core.analysis.jsonable import clean
 from bench_app.core.analysis.relerr import nanmean_along, noise_floor_value, relative_error_map
 from bench_app.core.documents import STREAM_METRICS
 from bench_app.core.runs.engine.documents import Event
@@ -33,10 +33,6 @@ STREAM_REFERENCE = "reference"
 METRIC_NAME = "pipeline_parity"
 #: Unmatched frames kept at most (60 s at 10 ms): a board that sends no PCM cannot grow it.
 MAX_PENDING = 6000
-
-
-def _none_for_nan(values: np.ndarray) -> list[float | None]:
-    return [float(v) if math.isfinite(v) else None for v in np.asarray(values, np.float64)]
 
 
 class LiveParity:
@@ -124,8 +120,8 @@ class LiveParity:
             "floor": floor,
             "frames_scored": self.frames_scored,
             "mean": self.mean(),
-            "per_channel": _none_for_nan(self.per_channel()),
-            "over_time": _none_for_nan(nanmean_along(errors, 1)),
+            "per_channel": clean(self.per_channel()),
+            "over_time": clean(nanmean_along(errors, 1)),
             "over_time_sample": both,
             "frame_step": self.step,
         })
