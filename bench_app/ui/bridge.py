@@ -14,6 +14,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 
+from bench_app.core.documents import DescriptorDoc, DocumentRouter, EventDoc, StartDoc, StopDoc
+
 #: The reason shown for a run interrupted because the user disconnected the board.
 USER_DISCONNECT_REASON = "disconnected by the user; the data received until then is kept."
 
@@ -43,6 +45,7 @@ class RunBridge(QObject):
         self.documents_seen = 0
         self._active_uid: str | None = None
         self._user_disconnect_uid: str | None = None
+        self._delivery = _Delivery(self)
         # Emitted in the run thread, delivered in this object's (the GUI) thread.
         self._incoming.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
@@ -53,16 +56,17 @@ class RunBridge(QObject):
     # ---- GUI thread ----------------------------------------------------------------------
     def _deliver(self, kind: str, doc: Mapping[str, Any]) -> None:
         self.documents_seen += 1
-        if (kind == "stop" and doc.get("run_uid") == self._user_disconnect_uid
-                and doc.get("status") == "interrupted"):
+        self._delivery(kind, doc)
+
+    def _stopped(self, doc: Mapping[str, Any]) -> None:
+        if doc.get("run_uid") == self._user_disconnect_uid and doc.get("status") == "interrupted":
             # the link error (e.g. "[Errno 104] Connection reset by peer") is the user's own
             # Disconnect: say so, keep the raw error for the details dialog
             doc = {**doc, "reason": USER_DISCONNECT_REASON, "link_error": doc.get("reason")}
-        self.document.emit(kind, doc)
-        if kind == "stop":
-            if doc.get("run_uid") == self._active_uid:
-                self._active_uid = None
-            self.finished.emit(doc)
+        self.document.emit("stop", doc)
+        if doc.get("run_uid") == self._active_uid:
+            self._active_uid = None
+        self.finished.emit(doc)
 
     def note_user_disconnect(self) -> None:
         """The user pressed Disconnect: the current run's interruption is theirs, not a fault."""
@@ -106,3 +110,22 @@ class RunBridge(QObject):
     def paused(self) -> bool:
         """True while the current run is paused."""
         return self.running and self.controller is not None and self.controller.paused
+
+
+class _Delivery(DocumentRouter):
+    """In the GUI thread: re-emit each document; a stop also ends the run (see `RunBridge`)."""
+
+    def __init__(self, bridge: RunBridge) -> None:
+        self.bridge = bridge
+
+    def start(self, doc: StartDoc) -> None:
+        self.bridge.document.emit("start", doc)
+
+    def descriptor(self, doc: DescriptorDoc) -> None:
+        self.bridge.document.emit("descriptor", doc)
+
+    def event(self, doc: EventDoc) -> None:
+        self.bridge.document.emit("event", doc)
+
+    def stop(self, doc: StopDoc) -> None:
+        self.bridge._stopped(doc)

@@ -46,3 +46,18 @@ def test_cli_help_is_light_and_fast():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
     )
     assert out.stdout.strip() == ""
+
+
+def test_store_loads_without_the_run_engine():
+    """Mirrors the import-linter contract: the store reads documents without importing runs."""
+    store_modules = [m for m in _core_modules() if m.startswith("bench_app.core.store")]
+    assert "bench_app.core.store.subscriber" in store_modules
+    code = (
+        "import importlib, sys\n"
+        f"for m in {store_modules!r}: importlib.import_module(m)\n"
+        "print(','.join(sorted(m for m in sys.modules if m.startswith('bench_app.core.runs'))))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert out.stdout.strip() == "", f"the store imported the run engine: {out.stdout}"

@@ -1,8 +1,9 @@
 """Run controls and the latency view, driven with procedures that need no board.
 
 Pause / resume / cancel go through the window's bridge to the core's controller (checked on
-the stop document); the latency view's table is checked against the core's `latency_stats`
-of the same numbers, its budget line against the hop of the results' window ends.
+the stop document); the latency view's table (drawn from the run's ``metrics`` events, which
+the latency procedure's `LiveLatency` builds) is checked against the core's `latency_stats` of
+the same numbers, its budget line against the hop of the results' window ends.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ class _Params:
 
 
 class _Results:
-    """Yields latency-shaped ``results`` events, like the core's latency run."""
+    """Yields latency-shaped ``results`` and ``metrics`` events, like the core's latency run."""
 
     name = "latency"
 
@@ -45,9 +46,15 @@ class _Results:
         return None
 
     def execute(self, ctx):
+        from bench_app.core.runs.procedures.latency.live_stats import LiveLatency
+
+        live = LiveLatency()
         for i, rec in enumerate(self.records):
             yield Event("results", rec)
             yield progress(i + 1, len(self.records))
+            metrics = live.event(self.records[:i + 1], final=i + 1 == len(self.records))
+            if metrics is not None:
+                yield metrics
             if self.interval_s:
                 ctx.wait(self.interval_s)
         return {"count": len(self.records)}

@@ -1,9 +1,9 @@
 """The window's parts without a board: ring buffers, the live error, model reading, bridge.
 
 References: a ``collections.deque`` for the ring buffers; the core's ``relerr`` (the metric's
-definition) and batch front end for the live error; TFLite's own interpreter
-(``ai_edge_litert``) for the operators of a .tflite file; a ``DocumentLog`` subscriber of the
-same run for the bridge.
+definition) and batch front end for the live error the window draws from a run's events;
+TFLite's own interpreter (``ai_edge_litert``) for the operators of a .tflite file; a
+``DocumentLog`` subscriber of the same run for the bridge.
 """
 
 from __future__ import annotations
@@ -63,8 +63,14 @@ def test_frame_ring_windows_by_frame_number(capacity, puts):
 
 
 def test_live_error_matches_the_metric_definition():
+    """The window draws the run's own live figures (procedure events), which are the metric."""
     from bench_app.core.analysis.relerr import mean_relative_error, nanmean_along
     from bench_app.core.frontend import FrontendConfig, compute_features
+    from bench_app.core.runs.engine.controller import RunController
+    from bench_app.core.runs.engine.documents import Event
+    from bench_app.core.runs.engine.subscribers import DocumentLog
+    from bench_app.core.runs.procedures.alignment.live_parity import LiveParity
+    from bench_app.core.runs.procedures.tick import TickProcedure
     from bench_app.ui.live_alignment import LiveAlignment
 
     cfg = FrontendConfig()
@@ -75,25 +81,39 @@ def test_live_error_matches_the_metric_definition():
     host = compute_features(pcm, cfg)
     board = host.astype(np.float64)
     board[:, 5] *= 1.2  # one channel 20 % high
+    start = 1234 * cfg.step_samples
+
+    class Capture(TickProcedure):  # the capture's chunks and their live parity, as a run
+        def execute(self, ctx):
+            live = LiveParity(cfg)
+            chunks = [Event("pcm", {"first_sample": start + i}, {"pcm": pcm[i:i + 8000]})
+                      for i in range(0, len(pcm), 8000)]
+            chunks.append(Event("frames", {"first_sample": start}, {
+                "frames": board,
+                "frame_sample_index": start + cfg.step_samples * np.arange(len(board))}))
+            for chunk in chunks:
+                yield chunk
+                yield from live.take(chunk)
+            return {}
+
+    log = DocumentLog()
+    RunController(Capture(), [log]).start().wait(30)
     live = LiveAlignment()
     live.configure(cfg)
-    start = 1234 * cfg.step_samples
-    for i in range(0, len(pcm), 8000):
-        live.on_event({"stream": "pcm", "data": {"first_sample": start + i},
-                       "arrays": {"pcm": pcm[i:i + 8000]}})
-    live.on_event({"stream": "frames", "data": {"first_sample": start},
-                   "arrays": {"frames": board}})
+    for kind, doc in log.docs:
+        if kind == "event":
+            live.on_event(doc)
     live.stop()
     assert live.reference.last == len(host) - 1
     np.testing.assert_array_equal(live.reference.window(0, len(host)), host)
-    live.score()
     stats = mean_relative_error(board, host)
     floor = stats.floor
     errors = np.where(host >= floor, np.abs(board - host) / np.maximum(host, 1), np.nan)
     np.testing.assert_allclose(live.per_channel(), nanmean_along(errors, 0), rtol=1e-6)
-    over_time, first = live.error_over_time.snapshot()
-    assert first == 0
-    np.testing.assert_allclose(over_time, nanmean_along(errors, 1), rtol=1e-5)
+    numbers, over_time = live.error_series()
+    expected = nanmean_along(errors, 1)
+    assert numbers.tolist() == np.flatnonzero(np.isfinite(expected)).tolist()
+    np.testing.assert_allclose(over_time, expected[np.isfinite(expected)], rtol=1e-5)
 
 
 def test_gui_without_display_says_so_in_one_sentence():

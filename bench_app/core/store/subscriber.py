@@ -18,7 +18,14 @@ from typing import Any
 
 import numpy as np
 
-from bench_app.core.runs.engine.documents import verdict_of
+from bench_app.core.documents import (
+    DescriptorDoc,
+    DocumentRouter,
+    EventDoc,
+    StartDoc,
+    StopDoc,
+    verdict_of,
+)
 
 from .artifacts import artifact_relpath, sanitise_name, save_array
 from .errors import StoreError
@@ -29,12 +36,16 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"))
 
 
-class StoreSubscriber:
+class StoreSubscriber(DocumentRouter):
     """Writes every document of every run it sees through a ``BatchedWriter``.
 
-    Raises ``StoreError`` (so the controller detaches and reports it) once the writer has
-    failed, rather than going on dropping documents silently.
+    Critical (``critical = True``): once the writer has failed it raises ``StoreError``, and
+    the run controller fails the run with that reason rather than ending it "success" unsaved.
+    What was written before the failure stays in the store, and the stop document is still
+    written (the run's row then says ``failed`` and why) when the database takes it.
     """
+
+    critical = True
 
     def __init__(self, writer: BatchedWriter, store_dir: Path) -> None:
         self._writer = writer
@@ -45,32 +56,60 @@ class StoreSubscriber:
     def __repr__(self) -> str:
         return f"StoreSubscriber({str(self._store_dir)!r})"
 
-    def __call__(self, kind: str, doc: Mapping[str, Any]) -> None:
+    @property
+    def label(self) -> str:
+        """How a failed run names this subscriber in its reason."""
+        return f"the run store ({self._store_dir})"
+
+    def _check_writer(self) -> None:
         if self._writer.errors:
             raise StoreError(f"The run store could not save documents: {self._writer.errors[0]}.")
-        run_uid = doc["uid"] if kind == "start" else doc["run_uid"]
-        if kind == "start":
-            self._seq[run_uid] = 0
-            self._names[run_uid] = set()
-            self._writer.submit(_insert_run(doc))
-        seq = self._seq.get(run_uid)
-        if seq is None:
-            raise StoreError(f"The run store got a {kind} document for a run it never saw start.")
-        self._seq[run_uid] = seq + 1
-        payload = dict(doc)
-        if kind == "event" and doc.get("arrays"):
+
+    def start(self, doc: StartDoc) -> None:
+        self._check_writer()
+        self._seq[doc["uid"]] = 0
+        self._names[doc["uid"]] = set()
+        self._writer.submit(_insert_run(doc))
+        self._save("start", doc["uid"], doc)
+
+    def descriptor(self, doc: DescriptorDoc) -> None:
+        self._check_writer()
+        self._save("descriptor", doc["run_uid"], doc)
+
+    def event(self, doc: EventDoc) -> None:
+        self._check_writer()
+        run_uid = doc["run_uid"]
+        payload: dict[str, Any] = dict(doc)
+        if doc.get("arrays"):
+            self._known(run_uid, "event")
             payload["arrays"] = {
                 key: self._queue_artifact(run_uid, doc, key, array)
                 for key, array in doc["arrays"].items()
             }
-        stream = doc.get("stream")
+        self._save("event", run_uid, payload)
+
+    def stop(self, doc: StopDoc) -> None:
+        # Written even after a failed write: the run's row then says it failed, and why.
+        run_uid = doc["run_uid"]
+        self._save("stop", run_uid, doc)
+        self._writer.submit(_finish_run(doc))
+        del self._seq[run_uid], self._names[run_uid]
+        self._writer.flush()  # a finished run is on disk when the controller returns
+
+    def _known(self, run_uid: str, kind: str) -> int:
+        seq = self._seq.get(run_uid)
+        if seq is None:
+            raise StoreError(f"The run store got a {kind} document for a run it never saw start.")
+        return seq
+
+    def _save(self, kind: str, run_uid: str, payload: Mapping[str, Any]) -> None:
+        seq = self._known(run_uid, kind)
+        self._seq[run_uid] = seq + 1
         self._writer.submit(
-            _insert_document(run_uid, seq, kind, stream, float(doc["time"]), _dumps(payload))
+            _insert_document(
+                run_uid, seq, kind, payload.get("stream"), float(payload["time"]), _dumps(payload)
+            )
         )
-        if kind == "stop":
-            self._writer.submit(_finish_run(doc))
-            del self._seq[run_uid], self._names[run_uid]
-            self._writer.flush()  # a finished run is on disk when the controller returns
 
     def _queue_artifact(
         self, run_uid: str, doc: Mapping[str, Any], key: str, array: np.ndarray

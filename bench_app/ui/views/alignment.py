@@ -1,9 +1,10 @@
 """The Alignment view: stimulus, path, output and level; Start / Pause / Cancel; live plots.
 
-Live: the host reference (front end on the board's own PCM), the board's frames and their
-difference scroll in step (one time axis, one cursor), with the per-channel error and the
-error over time; before the start the board's front-end config is linted against the host's;
-at the end the verdict and its reasons, and the plots switch to the analysis's final arrays.
+Live: the host reference (front end on the board's own PCM, computed by the run and sent as
+its ``reference`` events), the board's frames and their difference scroll in step (one time
+axis, one cursor), with the run's per-channel error and error over time (its ``metrics``);
+before the start the board's front-end config is linted against the host's; at the end the
+verdict and its reasons, and the plots switch to the analysis's final arrays.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..run_documents import CurrentRunDocuments
 from ..widgets.run_controls import RunControls
 from ..widgets.stimulus_preview import StimulusPreview, spectrogram_db
 from ..workers import Job
@@ -71,6 +73,7 @@ class AlignmentView(QWidget):
         split.setStretchFactor(1, 1)
         split.setSizes([330, 950])
         QHBoxLayout(self).addWidget(split)
+        self._on_document = _AlignmentDocuments(self, lambda: self._run_uid)
         ctx.bridge.document.connect(self._on_document)
         ctx.bridge.started.connect(self._on_started)
         QTimer.singleShot(0, self.update_preview)
@@ -316,26 +319,6 @@ class AlignmentView(QWidget):
         self.reasons.setText("")
         self.run_controls.progress.setValue(0)
 
-    def _on_document(self, kind: str, doc) -> None:
-        if self._run_uid is None:
-            return
-        if kind == "start":
-            return
-        if doc.get("run_uid") != self._run_uid:
-            return
-        if kind == "event":
-            stream = doc.get("stream")
-            if stream in ("frames", "pcm"):
-                self.plots.live.on_event(doc)
-            elif stream == "progress":
-                self.run_controls.show_progress(doc.get("data") or {})
-            elif stream == "lint":
-                self.show_lint((doc.get("data") or {}).get("findings", []))
-            elif stream == "summary":
-                self.show_summary(doc.get("data") or {}, doc.get("arrays") or {})
-        elif kind == "stop":
-            self._on_stop(doc)
-
     def _on_stop(self, stop) -> None:
         self.plots.end()
         status = stop.get("status")
@@ -375,5 +358,28 @@ class AlignmentView(QWidget):
         return self.plots.refreshes
 
     def shutdown(self) -> None:
-        """Stop the plots' timer and the reference worker."""
+        """Stop the plots' timer."""
         self.plots.shutdown()
+
+
+class _AlignmentDocuments(CurrentRunDocuments):
+    """The current alignment run's documents, to the view: live data, progress, lint, verdict."""
+
+    def event_frames(self, doc) -> None:
+        self.view.plots.live.on_event(doc)
+
+    event_pcm = event_frames  # sets the time origin only
+    event_reference = event_frames
+    event_metrics = event_frames
+
+    def event_progress(self, doc) -> None:
+        self.view.run_controls.show_progress(doc.get("data") or {})
+
+    def event_lint(self, doc) -> None:
+        self.view.show_lint((doc.get("data") or {}).get("findings", []))
+
+    def event_summary(self, doc) -> None:
+        self.view.show_summary(doc.get("data") or {}, doc.get("arrays") or {})
+
+    def stop(self, doc) -> None:
+        self.view._on_stop(doc)

@@ -1,8 +1,9 @@
 """The alignment view's plots: three spectrograms in step, per-channel error, error over time.
 
-Live, a 30 ms timer scrolls them from the `LiveAlignment` ring buffers (images are redrawn
-only when a chunk came; in between the time axis moves on at the board's pace); at the end
-they switch to the analysis's final arrays.
+Live, a 30 ms timer scrolls them from the `LiveAlignment` ring buffers, filled with the run's
+``frames``, ``reference`` and ``metrics`` events (images are redrawn only when a chunk came; in
+between the time axis moves on at the board's pace); at the end they switch to the analysis's
+final arrays. Nothing is computed here but what to show.
 """
 
 from __future__ import annotations
@@ -119,7 +120,7 @@ class AlignmentPlots(QWidget):
         if self.final:
             return
         live = self.live
-        version = (live.board.version, live.reference.version)
+        version = live.version
         now = time.perf_counter()
         if version != self._drawn_version:
             self._drawn_version = version
@@ -134,7 +135,6 @@ class AlignmentPlots(QWidget):
         self.refreshes += 1
 
     def _redraw_data(self, live: LiveAlignment) -> bool:
-        live.score()
         last = live.last_frame()
         if last < 0:
             return False
@@ -150,12 +150,12 @@ class AlignmentPlots(QWidget):
             self.spectrograms.show_window(live.seconds(hi), WINDOW_S)  # fits the channels once
         self._data_end = live.seconds(hi)
         self._bars(100 * live.per_channel())
-        err, first = live.error_over_time.snapshot()
+        numbers, err = live.error_series()
         if len(err):
-            self.error_curve.setData((first + np.arange(len(err))) * step, 100 * err)
+            self.error_curve.setData(numbers * step, 100 * err)
         return True
 
     def shutdown(self) -> None:
-        """Stop the timer and the reference worker."""
+        """Stop the timer."""
         self.timer.stop()
         self.live.stop()

@@ -2,8 +2,9 @@
 
 Each ``results`` event of a latency run carries the board's split (``frontend_us``,
 ``invoke_us``, ``total_us``) and the host's ``onset_to_result_ms``; they go into ring buffers
-and a 40 ms timer redraws the series, the histogram and the percentile table
-(`bench_app.core.analysis.latency.latency_stats`, the figures the run stores).
+and a 40 ms timer redraws the series and the histogram; the percentile table shows the run's
+own ``metrics`` events (running `latency_stats` of every result so far, computed by the
+procedure and stored with the run), so the window computes no figure.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from bench_app.core.model import UNTRAINED_NOTE
 from bench_app.core.model import untrained as model_untrained
 
 from ..ring_buffer import RingBuffer
+from ..run_documents import CurrentRunDocuments
 from ..widgets.notes_label import WARN_STYLE, NotesLabel
 from ..widgets.plots import PALETTE, budget_line, fast_curve, make_plot, move_budget_line
 from ..widgets.run_controls import RunControls
@@ -40,6 +42,9 @@ SERIES = (
     ("board invoke", "invoke_us", 1e-3, PALETTE[3]),
     ("host onset→result", "onset_to_result_ms", 1.0, PALETTE[1]),
 )
+#: The table's columns and the series of the run's latency ``metrics`` events they show.
+METRIC_SERIES = {"board total": "total", "board front end": "frontend",
+                 "board invoke": "invoke", "host onset→result": "onset_to_result"}
 
 
 class LatencyView(QWidget):
@@ -51,6 +56,8 @@ class LatencyView(QWidget):
         self.buffers = {name: RingBuffer(CAPACITY) for name, *_ in SERIES}
         self._run_uid: str | None = None
         self._drawn_version = -1
+        self.metrics: dict = {}  # the run's latest latency metrics event (the table shows it)
+        self._metrics_version = 0
         self._last_end: int | None = None
         self.budget_ms: float | None = None
         self.count = QSpinBox()
@@ -108,6 +115,7 @@ class LatencyView(QWidget):
         self.timer.setInterval(REFRESH_MS)
         self.timer.timeout.connect(self.refresh_plots)
         self.refreshes = 0
+        self._on_document = _LatencyDocuments(self, lambda: self._run_uid)
         ctx.bridge.document.connect(self._on_document)
         ctx.bridge.started.connect(self._on_started)
 
@@ -158,34 +166,20 @@ class LatencyView(QWidget):
         self._run_uid = uid
         for b in self.buffers.values():
             b.clear()
+        self.metrics = {}
+        self._metrics_version += 1
         self._drawn_version = -1
         self._last_end = None
         self.show_notes(None)
         self.run_controls.progress.setValue(0)
         self.timer.start()
 
-    def _on_document(self, kind: str, doc) -> None:
-        if self._run_uid is None or kind == "start" or doc.get("run_uid") != self._run_uid:
-            return
-        if kind == "stop":
-            if isinstance(doc.get("summary"), dict):
-                self.show_notes(doc["summary"])
-            self.timer.stop()
-            self.refresh_plots()
-            self._run_uid = None
-            return
-        if kind != "event":
-            return
-        data = doc.get("data") or {}
-        stream = doc.get("stream")
-        if stream == "results":
-            self.add_result(data)
-        elif stream == "progress":
-            self.run_controls.show_progress(data)
-        elif stream in ("summary", "budget", "config"):
-            self._take_budget(data)
-            if stream == "summary":
-                self.show_notes(data)
+    def _on_stop(self, doc) -> None:
+        if isinstance(doc.get("summary"), dict):
+            self.show_notes(doc["summary"])
+        self.timer.stop()
+        self.refresh_plots()
+        self._run_uid = None
 
     def add_result(self, data: dict) -> None:
         """Add one inference's figures to the series."""
@@ -227,21 +221,20 @@ class LatencyView(QWidget):
     # ---- drawing ----------
     def refresh_plots(self) -> None:
         """Timer tick: redraw series, histogram and table when new results arrived."""
-        from bench_app.core.analysis.latency import latency_stats
-
         self.refreshes += 1
-        version = sum(b.version for b in self.buffers.values())
+        version = sum(b.version for b in self.buffers.values()) + self._metrics_version
         if version == self._drawn_version:
             return
         self._drawn_version = version
         hist = {}
+        series = self.metrics.get("series") or {}
         for name, _, _, colour in SERIES:
             values, first = self.buffers[name].snapshot()
             x = first + np.arange(len(values))
             self.curves[name].setData(x, values)
-            stats = latency_stats(values) if np.isfinite(values).any() else None
-            self.table.set_column(name, stats.to_dict() if stats else None)
-            if name in ("board total", "host onset→result") and stats is not None:
+            stats = series.get(METRIC_SERIES[name])
+            self.table.set_column(name, stats if stats and stats.get("n") else None)
+            if name in ("board total", "host onset→result") and np.isfinite(values).any():
                 hist[name] = (values[np.isfinite(values)], colour)
         if hist:
             self.histogram.set_series(hist)
@@ -249,3 +242,32 @@ class LatencyView(QWidget):
     def shutdown(self) -> None:
         """Stop the timer."""
         self.timer.stop()
+
+
+class _LatencyDocuments(CurrentRunDocuments):
+    """The current latency run's documents, to the view: results, progress, budget, notes."""
+
+    def event_results(self, doc) -> None:
+        self.view.add_result(doc.get("data") or {})
+
+    def event_progress(self, doc) -> None:
+        self.view.run_controls.show_progress(doc.get("data") or {})
+
+    def event_metrics(self, doc) -> None:
+        data = doc.get("data") or {}
+        if data.get("metric") == "latency":
+            self.view.metrics = data
+            self.view._metrics_version += 1
+
+    def event_budget(self, doc) -> None:
+        self.view._take_budget(doc.get("data") or {})
+
+    event_config = event_budget
+
+    def event_summary(self, doc) -> None:
+        data = doc.get("data") or {}
+        self.view._take_budget(data)
+        self.view.show_notes(data)
+
+    def stop(self, doc) -> None:
+        self.view._on_stop(doc)

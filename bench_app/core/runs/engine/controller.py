@@ -26,6 +26,7 @@ from bench_app.core.runs.engine.documents import (
     describe_event,
     frozen_array,
     host_info,
+    is_critical,
     jsonable,
     new_uid,
     now,
@@ -41,6 +42,10 @@ INTERRUPTING_ERRORS: tuple[type[BaseException], ...] = (RunInterrupted, LinkErro
 
 class _Cancelled(Exception):
     """Raised inside the controller when a cancel is seen at a checkpoint."""
+
+
+class _CriticalSubscriberFailed(Exception):
+    """Raised inside the controller once a critical subscriber (the store) has failed."""
 
 
 class _NoBoard(BenchError):
@@ -59,7 +64,7 @@ class RunResult:
     started: float
     ended: float
     num_events: dict[str, int]
-    subscriber_errors: list[dict[str, str]]
+    subscriber_errors: list[dict[str, Any]]
     #: The exception that ended the run, if any (a bug when it is not a BenchError).
     exception: BaseException | None = dataclasses.field(default=None, repr=False)
 
@@ -78,6 +83,9 @@ class RunController:
         The procedure to run (see ``Procedure``).
     subscribers
         Callables ``(kind, doc) -> None``; more can be added with ``subscribe`` before ``start``.
+        One with ``critical = True`` (the store) fails the run when it raises: the run stops at
+        once, as ``failed``, with a reason naming it and its error. Any other one that raises
+        is detached and reported in the stop document; the run goes on.
     run_uid
         Identifier for the run; a fresh one by default.
     """
@@ -92,7 +100,9 @@ class RunController:
         self.procedure = procedure
         self.uid = run_uid or new_uid()
         self._subscribers: list[Subscriber] = list(subscribers)
-        self._subscriber_errors: list[dict[str, str]] = []
+        self._subscriber_errors: list[dict[str, Any]] = []
+        self._broken_critical: list[Subscriber] = []  # failed; offered only the stop document
+        self._critical_reason: str | None = None
         self._cancel = threading.Event()
         self._cancel_reason = "The run was cancelled."
         self._running = threading.Event()  # cleared while paused
@@ -155,17 +165,41 @@ class RunController:
         for subscriber in list(self._subscribers):
             try:
                 subscriber(kind, doc)
-            except Exception as exc:  # a consumer's bug must not end the run
-                self._subscribers.remove(subscriber)
-                message = f"{type(exc).__name__}: {exc}"
-                self._subscriber_errors.append({"subscriber": repr(subscriber), "error": message})
-                log.warning(
-                    "run %s: subscriber %r raised on a %s document and was detached",
-                    self.uid[:8],
-                    subscriber,
-                    kind,
-                    exc_info=True,
+            except Exception as exc:
+                self._subscriber_failed(subscriber, kind, exc)
+
+    def _subscriber_failed(self, subscriber: Subscriber, kind: str, exc: Exception) -> None:
+        """Detach a subscriber that raised; a critical one also fails the run (see class doc)."""
+        critical = is_critical(subscriber)
+        if subscriber in self._subscribers:
+            self._subscribers.remove(subscriber)
+        message = f"{type(exc).__name__}: {exc}"
+        self._subscriber_errors.append(
+            {"subscriber": repr(subscriber), "error": message, "critical": critical}
+        )
+        if critical:
+            self._broken_critical.append(subscriber)
+            if self._critical_reason is None:
+                label = str(getattr(subscriber, "label", None) or f"subscriber {subscriber!r}")
+                article = "an" if kind[0] in "aeiou" else "a"
+                self._critical_reason = (
+                    f"{label[0].upper()}{label[1:]} failed on {article} {kind} document"
+                    f" ({message.rstrip('.')}), so the run was stopped; what it saved before"
+                    " is kept."
                 )
+            log.error(
+                "run %s: critical subscriber %r raised on a %s document; the run fails",
+                self.uid[:8], subscriber, kind, exc_info=True,
+            )
+            return
+        log.warning(
+            "run %s: subscriber %r raised on a %s document and was detached",
+            self.uid[:8], subscriber, kind, exc_info=True,
+        )
+
+    def _check_critical(self) -> None:
+        if self._critical_reason is not None:
+            raise _CriticalSubscriberFailed(self._critical_reason)
 
     def _checkpoint(self) -> None:
         if not self._running.is_set():
@@ -204,6 +238,7 @@ class RunController:
         )
         gen = None
         try:
+            self._check_critical()  # a store that cannot save the start saves nothing else
             if isinstance(setup_error, BenchError):  # no board to start with: failed
                 raise _NoBoard(str(setup_error)) from setup_error
             if setup_error is not None:
@@ -221,6 +256,9 @@ class RunController:
                 data = self._emit_event(item, counts)
                 if item.stream == STREAM_SUMMARY:
                     last_summary = data
+                self._check_critical()
+        except _CriticalSubscriberFailed as exc:
+            status, reason = RunStatus.FAILED, str(exc)
         except _Cancelled:
             status, reason = RunStatus.CANCELLED, self._cancel_reason
         except INTERRUPTING_ERRORS as exc:
@@ -247,6 +285,15 @@ class RunController:
             "subscriber_errors": list(self._subscriber_errors),
         }
         self._emit("stop", stop)
+        for subscriber in self._broken_critical:  # it may still record how the run ended
+            try:
+                subscriber("stop", stop)
+            except Exception:
+                log.warning("run %s: failed critical subscriber %r refused the stop document",
+                            self.uid[:8], subscriber, exc_info=True)
+        if self._critical_reason is not None and status is not RunStatus.FAILED:
+            # it failed on the stop document itself: the run was not saved, so it failed
+            status, reason = RunStatus.FAILED, self._critical_reason
         self._result = RunResult(
             uid=self.uid,
             procedure=start_name,

@@ -1,11 +1,12 @@
 """The documents a run emits, and the small helpers that build them.
 
-A run is told to the rest of the bench as a sequence of plain dictionaries, after bluesky's
-document model: one ``start``, then for each named stream one ``descriptor`` (sent just before
-the stream's first event) and its ``event`` documents, and one ``stop``. Every consumer (the run
-store, the CLI's progress line, the window's bridge, a report) is a *subscriber*: a callable
-``(kind, doc) -> None``. Documents are JSON-able except ``event["arrays"]``, which holds numpy
-arrays (read-only copies) that the store saves as ``.npy`` artifacts.
+A run is told to the rest of the bench as a sequence of documents, after bluesky's document
+model: one ``start``, then for each named stream one ``descriptor`` (sent just before the
+stream's first event) and its ``event`` documents, and one ``stop``. Their shapes (TypedDicts),
+`RunStatus`, the `Subscriber` protocol and the `DocumentRouter` base class live in the neutral
+module `bench_app.core.documents` (so the store reads them without importing runs); they are
+re-exported here. Documents are JSON-able except ``event["arrays"]``, which holds numpy arrays
+(read-only copies) that the store saves as ``.npy`` artifacts.
 
 Shapes (all times are Unix seconds, UTC)::
 
@@ -24,7 +25,9 @@ Streams are free names; these are the ones the bench uses so later work fits tog
 - ``results``: one event per inference or per clip, e.g. ``{"clip": "Ses01F_impro01_F000",
   "label": "neu", "prediction": "hap", "scores": [...], "frontend_us": ..., "invoke_us": ...}``.
 - ``metrics``: running scores, e.g. ``{"confusion": [[...]], "labels": [...], "macro_f1": ...}``
-  after each clip, so F1 over time is the stream itself.
+  after each clip, so F1 over time is the stream itself; the alignment run's running pipeline
+  parity (``{"per_channel": [...], "mean": ..., "over_time": [...]}``) is one too, and what the
+  window draws live.
 - ``model``: what ran, e.g. ``{"sha256": ..., "bytes": ..., "arena_bytes": ..., "ops": [...]}``.
 - ``artifacts``: files the run produces, e.g. re-recorded audio ``{"clip": ...,
   "sample_rate": 16000}`` with ``arrays={"pcm": int16}``.
@@ -39,7 +42,6 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-import math
 import os
 import platform
 import socket
@@ -47,38 +49,27 @@ import time
 import uuid
 from collections.abc import Mapping
 from pathlib import PurePath
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
-#: Version of the document shapes above; stored in every start document.
-DOCUMENT_SCHEMA = 1
-
-DOC_KINDS = ("start", "descriptor", "event", "stop")
-
-#: Stream names with an agreed meaning (any other name is allowed too).
-STREAM_PROGRESS = "progress"
-STREAM_SUMMARY = "summary"
-
-
-class RunStatus(enum.StrEnum):
-    """How a run ended (``running`` exists only in the store, for a run still being written)."""
-
-    RUNNING = "running"
-    SUCCESS = "success"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-    INTERRUPTED = "interrupted"
-
-
-class Subscriber(Protocol):
-    """Anything that consumes run documents; it must not mutate them.
-
-    Called in the run controller's thread, in document order: keep it quick (queue work
-    elsewhere). A subscriber that raises is detached from the run and reported; the run goes on.
-    """
-
-    def __call__(self, kind: str, doc: Mapping[str, Any]) -> None: ...
+from bench_app.core.documents import (  # noqa: F401 - re-exported: the engine's vocabulary
+    DOC_KINDS,
+    DOCUMENT_SCHEMA,
+    STREAM_METRICS,
+    STREAM_PROGRESS,
+    STREAM_SUMMARY,
+    DescriptorDoc,
+    DocumentRouter,
+    EventDoc,
+    RunStatus,
+    StartDoc,
+    StopDoc,
+    Subscriber,
+    finite_or_none,
+    is_critical,
+    verdict_of,
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -139,17 +130,6 @@ def jsonable(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON-able; convert it before yielding it")
 
 
-def finite_or_none(value: Any) -> Any:
-    """Replace NaN and infinities by ``None`` throughout (strict JSON for ``--json`` output)."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: finite_or_none(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [finite_or_none(v) for v in value]
-    return value
-
-
 def frozen_array(array: Any) -> np.ndarray:
     """A read-only private copy of ``array``, safe to hand to several subscribers and threads."""
     out = np.array(array, copy=True)
@@ -191,22 +171,6 @@ def host_info() -> dict[str, Any]:
         "numpy": np.__version__,
         "pid": os.getpid(),
     }
-
-
-def verdict_of(summary: Mapping[str, Any]) -> str | None:
-    """The one-word verdict a summary states, for the runs table (``pass``/``fail``/other).
-
-    Looks at ``summary["verdict"]`` (a string, or a mapping with a boolean ``"pass"``), then at a
-    boolean ``summary["pass"]``; ``None`` when the summary gives no verdict.
-    """
-    verdict = summary.get("verdict")
-    if isinstance(verdict, str):
-        return verdict
-    if isinstance(verdict, Mapping) and isinstance(verdict.get("pass"), bool):
-        return "pass" if verdict["pass"] else "fail"
-    if isinstance(summary.get("pass"), bool):
-        return "pass" if summary["pass"] else "fail"
-    return None
 
 
 def now() -> float:

@@ -15,12 +15,15 @@ raise ``RunInterrupted`` or let a ``LinkError`` escape (the board vanished) to e
 
 from __future__ import annotations
 
+import logging
 import threading
-from collections.abc import Generator, Mapping
+from collections.abc import Callable, Generator, Mapping
 from typing import Any, Protocol, runtime_checkable
 
 from bench_app.core.errors import BenchError
 from bench_app.core.runs.engine.documents import Event
+
+log = logging.getLogger(__name__)
 
 
 class RunInterrupted(BenchError):
@@ -70,3 +73,27 @@ class RunContext:
     def wait(self, seconds: float) -> bool:
         """Sleep up to ``seconds``; return True early if the run is being cancelled."""
         return self._cancel.wait(max(0.0, seconds))
+
+
+def analyse_interrupted(analyse: Callable[[], Any], interruption: BaseException) -> Any:
+    """Analyse what an interrupted run received; record a failure instead of hiding it.
+
+    Returns ``analyse()``'s result. If it raises, the error is logged with its traceback and
+    the result is ``{"analysis_error": {"message": one sentence, "type": exception type}}``
+    (to go into the run's summary), since a run cut short may not hold enough to analyse, but
+    a bug in the analysis must still be seen.
+    """
+    try:
+        return analyse()
+    except Exception as exc:
+        log.warning("the analysis of an interrupted run (%s) raised", interruption, exc_info=True)
+        return {"analysis_error": analysis_error(exc)}
+
+
+def analysis_error(exc: BaseException) -> dict[str, str]:
+    """``{"message", "type"}`` of an analysis that raised, for ``summary["analysis_error"]``."""
+    text = str(exc).strip().rstrip(".") or "no message"
+    return {
+        "message": f"The analysis of the data received failed with {type(exc).__name__}: {text}.",
+        "type": type(exc).__name__,
+    }

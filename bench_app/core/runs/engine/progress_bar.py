@@ -12,7 +12,7 @@ import time
 from collections.abc import Mapping
 from typing import Any, TextIO
 
-from bench_app.core.runs.engine.documents import STREAM_PROGRESS
+from bench_app.core.documents import DocumentRouter, EventDoc, StartDoc, StopDoc
 
 
 def _load_tqdm() -> Any:
@@ -23,7 +23,7 @@ def _load_tqdm() -> Any:
     return tqdm
 
 
-class ProgressSubscriber:
+class ProgressSubscriber(DocumentRouter):
     """Shows a run's progress on ``file`` (stderr by default).
 
     Parameters
@@ -47,13 +47,15 @@ class ProgressSubscriber:
         self._last_draw = 0.0
         self._line_len = 0
 
-    def __call__(self, kind: str, doc: Mapping[str, Any]) -> None:
-        if kind == "start":
-            self._label = f"{doc['procedure']} {doc['uid'][:8]}"
-        elif kind == "event" and doc["stream"] == STREAM_PROGRESS:
-            self._update(doc["data"])
-        elif kind == "stop":
-            self._finish(doc)
+    def start(self, doc: StartDoc) -> None:
+        self._label = f"{doc['procedure']} {doc['uid'][:8]}"
+
+    def event_progress(self, doc: EventDoc) -> None:
+        """The ``progress`` stream (`STREAM_PROGRESS`): redraw the bar."""
+        self._update(doc["data"])
+
+    def stop(self, doc: StopDoc) -> None:
+        self._finish(doc)
 
     def _update(self, data: Mapping[str, Any]) -> None:
         done, total, message = data.get("done", 0), data.get("total"), data.get("message", "")

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
+from bench_app.core.documents import DocumentRouter, EventDoc, StartDoc, StopDoc
+
 
 class DocumentLog:
     """Keeps ``(kind, doc)`` pairs in order; safe to read from another thread."""
@@ -38,7 +40,7 @@ class DocumentLog:
 
     def events(self, stream: str) -> list[Mapping[str, Any]]:
         """The event documents of one stream, in order."""
-        return [d for k, d in self.docs if k == "event" and d["stream"] == stream]
+        return [d for k, d in self.docs if k == "event" and d.get("stream") == stream]
 
     def first(self, kind: str) -> Mapping[str, Any] | None:
         """The first document of ``kind`` (``"start"``, ``"stop"``...), or None."""
@@ -55,17 +57,29 @@ def _arrays_described(doc: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-class JsonLinesWriter:
+class JsonLinesWriter(DocumentRouter):
     """Writes ``{"name": kind, "doc": doc}`` per line to a file (arrays as dtype and shape)."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._fh: TextIO | None = None
 
-    def __call__(self, kind: str, doc: Mapping[str, Any]) -> None:
+    def _write(self, kind: str, doc: Mapping[str, Any]) -> None:
         if self._fh is None:
             self._fh = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - closed at stop
         self._fh.write(json.dumps({"name": kind, "doc": _arrays_described(doc)}) + "\n")
-        if kind == "stop":
-            self._fh.close()
-            self._fh = None
+
+    def start(self, doc: StartDoc) -> None:
+        self._write("start", doc)
+
+    def descriptor(self, doc: Mapping[str, Any]) -> None:
+        self._write("descriptor", doc)
+
+    def event(self, doc: EventDoc) -> None:
+        self._write("event", doc)
+
+    def stop(self, doc: StopDoc) -> None:
+        self._write("stop", doc)
+        assert self._fh is not None
+        self._fh.close()
+        self._fh = None

@@ -6,10 +6,12 @@ Steps (each an event stream of the run; definitions in ``docs/metrics.md``):
 2. ``stimulus`` / ``timeline``: the exact samples played or injected, and their segments.
 3. The path: ``acoustic`` plays through the virtual speaker (``output="virtual"``) or a sound
    device; ``injected`` sends INJECT_PCM. Meanwhile ``frames`` and ``pcm`` chunks (~0.5 s) and
-   ``progress`` are emitted. On the acoustic path a short silent clip is injected first (when
-   the board can take one): the board restarts its front end when the microphone takes over
-   again, so the host front end run on the PCM from that sample on sees exactly the board's
-   state, and pipeline parity can be exactly 0.
+   ``progress`` are emitted, and with them the live pipeline parity (``reference`` frames of
+   the host front end on the board's PCM, and running ``metrics``: see `live_parity`), which
+   the store keeps and the window draws. On the acoustic path a short silent clip is injected
+   first (when the board can take one): the board restarts its front end when the microphone
+   takes over again, so the host front end run on the PCM from that sample on sees exactly the
+   board's state, and pipeline parity can be exactly 0.
 4. ``summary``: `analyse_alignment` (lint, pipeline parity on the board's own PCM, acoustic
    path against the clean stimulus, verdict) with the final arrays (reference frames, board
    frames, difference, error maps, per-channel and over-time error, channel response).
@@ -30,7 +32,7 @@ import numpy as np
 
 from bench_app.core.errors import ConfigError, LinkError
 from bench_app.core.runs.engine.documents import Event, progress
-from bench_app.core.runs.engine.procedure import RunContext
+from bench_app.core.runs.engine.procedure import RunContext, analyse_interrupted
 from bench_app.core.runs.procedures.alignment.stimulus import build_stimulus
 from bench_app.core.runs.procedures.board_io.board_session import (
     BoardSession,
@@ -151,10 +153,10 @@ class AlignmentProcedure(HoldsBoard):
                 yield from run.collect(ctx)
             except LinkError as exc:
                 yield from run.flush()
-                with contextlib.suppress(Exception):
-                    summary, arrays = run.analyse()
-                    summary["interrupted"] = str(exc)
-                    yield Event("summary", summary, arrays)
+                analysed = analyse_interrupted(run.analyse, exc)
+                summary, arrays = analysed if isinstance(analysed, tuple) else (analysed, {})
+                summary["interrupted"] = str(exc)
+                yield Event("summary", summary, arrays)
                 raise
             yield from run.flush()
             yield progress(0.97, 1.0, "analysis")
@@ -175,6 +177,7 @@ class _Capture:
         self.emitter = CaptureEmitter(self.buffer, stim.sample_rate, host.step_samples,
                                       params.chunk_s)
         self.player = None
+        self.live = None  # LiveParity once the board is known to send PCM
         self.run_start: int | None = None
         self.onset: int | None = None
         self.notes: list[str] = []
@@ -187,6 +190,10 @@ class _Capture:
         self.streams = [Stream.FRAMES] + ([Stream.PCM] if self.s.has("pcm") else [])
         if Stream.PCM not in self.streams:
             self.notes.append("The board sends no PCM, so pipeline parity cannot be checked.")
+        else:
+            from bench_app.core.runs.procedures.alignment.live_parity import LiveParity
+
+            self.live = LiveParity(self.host)
         client.start(self.streams)
         try:
             yield from self._play(ctx, fs)
@@ -234,7 +241,7 @@ class _Capture:
         while True:
             self.buffer.poll(0.02)
             self.player.check()
-            yield from self.emitter.events()
+            yield from self._chunks()
             if time.perf_counter() - shown > 0.1:
                 shown = time.perf_counter()
                 got = sum(len(c.message.samples) for c in self.emitter.pcm)
@@ -322,7 +329,14 @@ class _Capture:
         """Emit whatever chunks are still pending."""
         with contextlib.suppress(LinkError):
             self.buffer.poll(0.0)
-        yield from self.emitter.events(final=True)
+        yield from self._chunks(final=True)
+
+    def _chunks(self, final: bool = False) -> Generator[Event, None, None]:
+        """The capture's ``frames`` / ``pcm`` chunks, each followed by its live parity events."""
+        for event in self.emitter.events(final=final):
+            yield event
+            if self.live is not None:
+                yield from self.live.take(event)
 
     def analyse(self) -> tuple[dict, dict]:
         """Run `analyse_alignment` on the capture; return the summary and the final arrays."""

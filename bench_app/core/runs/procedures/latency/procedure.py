@@ -14,7 +14,8 @@ the board's reports) when there is one, else the PCM stream's minimum one-way of
 (``board_session.clock_anchor``); see docs/metrics.md section 7 for why and for the bounds.
 So it is "sound in, prediction out" as the host sees it, including the link. The budget is
 the window hop (from consecutive RESULTs). The summary keeps `summarize_latency` in full plus
-the percentiles in milliseconds at its top level.
+the percentiles in milliseconds at its top level. While it runs, ``metrics`` events carry the
+running percentiles of each series (`live_stats`), which the window's table draws.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import numpy as np
 
 from bench_app.core.errors import ConfigError, LinkError
 from bench_app.core.runs.engine.documents import Event, progress
-from bench_app.core.runs.engine.procedure import RunContext
+from bench_app.core.runs.engine.procedure import RunContext, analyse_interrupted
 from bench_app.core.runs.procedures.board_io.board_session import (
     BoardSession,
     HoldsBoard,
@@ -39,6 +40,7 @@ from bench_app.core.runs.procedures.board_io.board_session import (
     default_model_path,
     sim_arguments,
 )
+from bench_app.core.runs.procedures.latency.live_stats import LiveLatency
 
 #: What a latency run assumes of a board whose INFO does not state its model's window and hop
 #: (the paper's 5 s window, 1 s hop); the summary's notes then say so.
@@ -125,6 +127,7 @@ class LatencyProcedure(HoldsBoard):
         buffer = StreamBuffer(client, 2.0)
         player = None
         records: list[dict] = []
+        live = LiveLatency()
         try:
             client.start(streams)
             player = self._player(s)
@@ -141,14 +144,17 @@ class LatencyProcedure(HoldsBoard):
                     yield progress(len(records), p.count, f"inference {len(records)}")
                     last = time.perf_counter()
                 taken = len(buffer.results)
+                metrics = live.event(records, final=len(records) >= p.count)
+                if metrics is not None:
+                    yield metrics
                 if ctx.cancel_requested:
                     yield None
                 if time.perf_counter() - last > p.timeout_s + _window_s(s):
                     raise LinkError(f"The board sent no RESULT for {p.timeout_s:g} s after "
                                     f"{len(records)} of {p.count} inferences.")
         except LinkError as exc:
-            with contextlib.suppress(Exception):
-                yield Event("summary", {**self._summary(records, s), "interrupted": str(exc)})
+            summary = analyse_interrupted(lambda: self._summary(records, s), exc)
+            yield Event("summary", {**summary, "interrupted": str(exc)})
             raise
         finally:
             if player is not None and not player.done:
