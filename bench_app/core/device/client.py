@@ -100,7 +100,7 @@ class LinkStats:
 
 
 @dataclass(frozen=True, slots=True)
-class Capture:
+class ClipFrames:
     """The FRAMEs a board computed from one injected clip, in order."""
 
     frames: list[Frame]
@@ -288,7 +288,7 @@ class BoardClient:
 
     def capture(
         self, pcm: np.ndarray, *, tag: int = 1, timeout: float | None = None
-    ) -> Capture:
+    ) -> ClipFrames:
         """Inject a clip and collect the FRAMEs the board computed from it; never loses them.
 
         Starts the FRAME stream if it is not running (and stops it again), injects `pcm`
@@ -338,7 +338,7 @@ class BoardClient:
         window = window_step[0] if window_step else None
         frames = select_clip_frames(collected, tag, first, len(pcm), window)
         step = window_step[1] if window_step else None
-        return Capture(frames, expected, report, error, first, step)
+        return ClipFrames(frames, expected, report, error, first, step)
 
     # ------------------------------------------------------------------ receiving
 
