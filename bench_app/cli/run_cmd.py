@@ -138,13 +138,7 @@ def _run(args: argparse.Namespace, procedure) -> int:
 
 def _print_text(out: dict) -> None:
     """The run's headline figures, labelled and formatted by `bench_app.core.labels`."""
-    from bench_app.core.labels import (
-        ALIGNMENT_HEADLINES,
-        LATENCY,
-        STAT_LABELS,
-        figure_line,
-        label_for,
-    )
+    from bench_app.core.labels import ALIGNMENT_HEADLINES, figure_line, label_for, latency_row
 
     print(f"{out['procedure']} run {out['run_id']} {out['status']}: {out['reason']}")
     if "pass" not in out and "percentiles_ms" not in out:  # nothing was measured
@@ -156,13 +150,8 @@ def _print_text(out: dict) -> None:
         rows += [(label_for("lint").text, str(len(out.get("lint") or []))),
                  ("verdict", {True: "PASS", False: "FAIL"}.get(out.get("pass"), "-"))]
     else:
-        rows = []
-        for name, vals in (out.get("percentiles_ms") or {}).items():
-            series = LATENCY.get(name)
-            title = series.label.brief if series else name
-            rows.append((f"{title} (ms)", " ".join(
-                f"{STAT_LABELS[k].text} {STAT_LABELS[k].value_text(v)}" for k, v in vals.items()
-                if k in ("median_ms", "p95_ms", "p99_ms", "max_ms"))))
+        rows = [latency_row(name, vals)
+                for name, vals in (out.get("percentiles_ms") or {}).items()]
         rows.append((label_for("budget_used_p99").text,
                      figure_line("budget_used_p99", out.get("budget_used_p99"))))
     for label, value in rows:

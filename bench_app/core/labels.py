@@ -331,3 +331,15 @@ def figure_line(key: str, value: Any, summary: Mapping[str, Any] | None = None) 
     """The value and its unit as one string ("-6.02 dB", "digital silence", "-")."""
     _, shown, unit = figure_text(key, value, summary)
     return f"{shown} {unit}" if unit and shown != "-" else shown
+
+
+def latency_row(name: str, stats: Mapping[str, Any],
+                keys: tuple[str, ...] = ("median_ms", "p95_ms", "p99_ms", "max_ms"),
+                ) -> tuple[str, str]:
+    """(label, text) of one latency series on one line, e.g. ("board total (ms)",
+    "median 231.33 p95 414.40 ..."), from its ``percentiles_ms`` or ``series`` entry."""
+    series = LATENCY.get(name) or next((s for s in LATENCY_SERIES if s.stored == name), None)
+    title = series.label.brief if series else name
+    text = " ".join(f"{STAT_LABELS[k].text} {STAT_LABELS[k].value_text(stats[k])}"
+                    for k in keys if k in stats)
+    return f"{title} (ms)", text

@@ -100,3 +100,15 @@ def test_cli_and_report_name_the_latency_series_alike(stored, capsys):
         assert f"{series.label.brief} (ms)" in cli
         assert f"p99 {p99.value_text(stats['p99_ms'])}" in cli
         assert float(p99.value_text(stats["p99_ms"])) == pytest.approx(stats["p99_ms"], abs=0.005)
+
+
+def test_runs_show_labels_the_stored_summary_as_the_report_does(stored, capsys):
+    out, summary = stored["acoustic"]
+    assert main(["runs", "show", out["run_id"], "--store", out["store"]]) == 0
+    text = capsys.readouterr().out
+    shown_rows = [line.split() for line in text.split("summary:\n", 1)[1].splitlines()]
+    report_rows = [row for table in metric_tables(summary) for row in table.rows]
+    for key in ALIGNMENT_HEADLINES:
+        label, shown, unit = figure_text(key, summary.get(key), summary)
+        assert (label, shown, unit) in report_rows, key
+        assert [*label.split(), *shown.split(), *unit.split()] in shown_rows, key
