@@ -136,49 +136,24 @@ def _run(args: argparse.Namespace, procedure) -> int:
     return 0 if summary.get("pass", True) else 1
 
 
-def _fmt(value, unit: str = "", pct: bool = False) -> str:
-    if value is None:
-        return "-"
-    if pct:
-        return f"{value * 100:.3g} %"
-    return f"{value:.4g}{unit}" if isinstance(value, float) else f"{value}{unit}"
-
-
-def _noise_floor(dbfs, samples) -> str:
-    """The noise floor row; the summary stores digital silence's -inf dBFS as null (JSON has no
-    infinity), so null with silent samples measured is digital silence."""
-    from bench_app.core.analysis.verdict import noise_floor_text
-
-    if dbfs is None:
-        return "digital silence" if samples else "-"
-    return noise_floor_text(dbfs)
-
-
 def _print_text(out: dict) -> None:
-    from bench_app.core.analysis.verdict import db_text
+    """The run's headline figures, labelled and formatted by `bench_app.core.labels`."""
+    from bench_app.core.labels import ALIGNMENT_HEADLINES, figure_line, label_for, latency_row
 
-    gain, floor = out.get("gain_db"), out.get("noise_floor_dbfs")
     print(f"{out['procedure']} run {out['run_id']} {out['status']}: {out['reason']}")
     if "pass" not in out and "percentiles_ms" not in out:  # nothing was measured
         print(f"  stored in {out['store']}")
         return
     if out["procedure"] == "alignment":
-        rows = [("pipeline parity MRE", _fmt(out.get("mean_relative_error"), pct=True)),
-                ("stimulus MRE", _fmt(out.get("stimulus_mre"), pct=True)),
-                ("channel-matched MRE", _fmt(out.get("matched_mre"), pct=True)),
-                ("delay", _fmt(out.get("delay_samples"), " samples")),
-                ("lag", _fmt(out.get("lag_frames"), " frames")),
-                ("level offset", "-" if gain is None else f"{db_text(gain)} dB"),
-                ("noise floor", _noise_floor(floor, out.get("noise_samples"))),
-                ("lint findings", str(len(out.get("lint") or []))),
-                ("verdict", {True: "PASS", False: "FAIL"}.get(out.get("pass"), "-"))]
+        rows = [(label_for(key).text, figure_line(key, out.get(key), out))
+                for key in ALIGNMENT_HEADLINES]
+        rows += [(label_for("lint").text, str(len(out.get("lint") or []))),
+                 ("verdict", {True: "PASS", False: "FAIL"}.get(out.get("pass"), "-"))]
     else:
-        pct = out.get("percentiles_ms") or {}
-        rows = [(f"{name} (ms)", " ".join(f"{k.removesuffix('_ms')} {_fmt(v)}"
-                                          for k, v in vals.items()
-                                          if k in ("median_ms", "p95_ms", "p99_ms", "max_ms")))
-                for name, vals in pct.items()]
-        rows.append(("budget used (p99)", _fmt(out.get("budget_used_p99"), pct=True)))
+        rows = [latency_row(name, vals)
+                for name, vals in (out.get("percentiles_ms") or {}).items()]
+        rows.append((label_for("budget_used_p99").text,
+                     figure_line("budget_used_p99", out.get("budget_used_p99"))))
     for label, value in rows:
         print(f"  {label:<22} {value}")
     for line in (out.get("reasons") or []) + (out.get("notes") or []):

@@ -156,16 +156,14 @@ def cmd_show(args: argparse.Namespace) -> int:
         ("note", record.note or "-"),
     ):
         print(f"  {label:<10} {value}")
-    for title, mapping in (
-        ("parameters", record.parameters),
-        ("board INFO", record.board_info),
-        ("summary", record.summary),
-    ):
+    for title, mapping in (("parameters", record.parameters), ("board INFO", record.board_info)):
         print(f"{title}:")
         if not mapping:
             print("  (none)")
         for key, value in (mapping or {}).items():
             print(f"  {key}: {json.dumps(value) if isinstance(value, (dict, list)) else value}")
+    print("summary:")
+    _print_summary(record.summary or {})
     print("streams:")
     for name, count in streams.items() or [("(none)", "")]:
         print(f"  {name} {count}".rstrip())
@@ -175,3 +173,26 @@ def cmd_show(args: argparse.Namespace) -> int:
     if len(artifacts) > 20:
         print(f"  ... and {len(artifacts) - 20} more (use --json for all)")
     return 0
+
+
+def _print_summary(summary: dict[str, Any]) -> None:
+    """The summary's figures labelled as the report and the window label them
+    (`bench_app.core.labels`), latency series one a line, then its reasons and notes."""
+    from bench_app.core.labels import latency_row
+    from bench_app.core.report.metrics import find_lists, metric_items
+
+    if not summary:
+        print("  (none)")
+        return
+    rows = [latency_row(name, stats) for name, stats in (summary.get("series") or {}).items()
+            if isinstance(stats, dict)]
+    rows += [(label, f"{shown} {unit}".rstrip()) for _, _, label, shown, unit
+             in metric_items(summary)]
+    width = max(len(label) for label, _ in rows) if rows else 0
+    for label, text in rows:
+        print(f"  {label:<{width}}  {text}")
+    for key in ("reasons", "notes"):
+        for _, lines in find_lists(summary, key):
+            for line in lines:
+                print(f"  - {line}")
+    print("  (per-channel lists, front-end configs and histograms: --json)")

@@ -20,36 +20,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bench_app.core.labels import ALIGNMENT_HEADLINES, LATENCY, label_for
+
 from .widgets.notes_label import NotesLabel
 from .widgets.plots import PALETTE, budget_line, fast_curve, make_plot
 from .widgets.spectrogram import DIFF_MAP, FEATURE_MAP, SpectrogramStack
 from .widgets.stats_widgets import Histogram
 
-#: Headline figures compared between runs: (label, summary key or callable, unit).
-HEADLINES = (
-    ("pipeline parity MRE", "mean_relative_error", "%"),
-    ("error vs stimulus", "stimulus_mre", "%"),
-    ("error vs matched ref.", "matched_mre", "%"),
-    ("delay", "delay_samples", "samples"),
-    ("lag", "lag_frames", "frames"),
-    ("level offset", "gain_db", "dB"),
-    ("noise floor", "noise_floor_dbfs", "dBFS"),
-)
-LATENCY_SERIES = (
-    ("board total", "latency_total_us", 1e-3),
-    ("board front end", "latency_frontend_us", 1e-3),
-    ("board invoke", "latency_invoke_us", 1e-3),
-    ("host onset→result", "latency_host_ms", 1.0),
-)
+#: Latency series compared between runs: (label, stored array, factor to ms).
+LATENCY_SERIES = tuple((s.label.brief, s.array, s.to_ms) for s in LATENCY.values())
 
 
 def headline_values(inp) -> dict[str, float | None]:
-    """The headline figures of a run (percent figures scaled to %), None where absent."""
+    """The headline figures of a run in their shown units (`bench_app.core.labels`), None
+    where absent."""
     out: dict[str, float | None] = {}
-    for label, key, unit in HEADLINES:
-        v = inp.summary.get(key)
-        value = (v * 100 if unit == "%" else float(v)) if isinstance(v, int | float) else None
-        out[f"{label} ({unit})"] = value
+    for key in ALIGNMENT_HEADLINES:
+        label, v = label_for(key), inp.summary.get(key)
+        value = float(v) * label.factor if isinstance(v, int | float) else None
+        out[f"{label.text} ({label.unit})"] = value
     for label, key, scale in LATENCY_SERIES:
         a = inp.array(key)
         if a is not None and np.isfinite(a).any():
@@ -225,7 +214,7 @@ class RunFigures(QWidget):
                 c = PALETTE[(k * len(LATENCY_SERIES) + j) % len(PALETTE)]
                 fast_curve(self.latency, f"{n}: {series}", c).setData(
                     np.arange(len(a)), np.asarray(a, float) * scale)
-                if j in (0, 3):
+                if key in (LATENCY["total"].array, LATENCY["onset_to_result"].array):
                     finite = np.asarray(a, float)[np.isfinite(a)] * scale
                     hist[f"{n}: {series}"] = (finite, c)
         if hist:

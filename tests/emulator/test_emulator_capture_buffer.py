@@ -1,6 +1,6 @@
 """The virtual board's capture source keeps a bounded buffer, as a board's audio ring does.
 
-A real PortAudio input stream on jackd's dummy driver (FACTS.md) feeds `CaptureSource` in
+A real PortAudio input stream on jackd's dummy driver (FACTS.md) feeds `SoundDeviceInput` in
 real time while nobody reads it: the buffer must stop at `CAPTURE_BUFFER_S` and count every
 block it dropped, and reading must then return the newest audio at once.
 """
@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from bench_app.core.device.emulator.sources import CAPTURE_BUFFER_S, CaptureSource
+from bench_app.core.device.emulator.sources import CAPTURE_BUFFER_S, SoundDeviceInput
 
 #: The jackd session fixture `jack_server` (one server for every module that uses it).
 
@@ -26,7 +26,7 @@ def jack(jack_server):
 
 
 def test_an_unread_capture_drops_its_oldest_audio_and_counts_it(jack):
-    source = CaptureSource(str(jack.device("input").index), RATE, blocksize=BLOCK)
+    source = SoundDeviceInput(str(jack.device("input").index), RATE, blocksize=BLOCK)
     try:
         capacity = round(CAPTURE_BUFFER_S * RATE / BLOCK)
         time.sleep(CAPTURE_BUFFER_S + 1.0)  # a board that stopped reading for a while

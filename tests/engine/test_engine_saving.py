@@ -109,7 +109,7 @@ def test_alignment_analysis_failing_on_an_interrupted_run_is_in_its_summary(
     def broken(capture):
         raise ValueError(f"no usable frames among {len(capture.emitter.frames)}")
 
-    monkeypatch.setattr(alignment_summary, "analyse_capture", broken)
+    monkeypatch.setattr(alignment_summary, "analyse_pass", broken)
     log = DocumentLog()
     with start_emulator([]) as emu, RunStore.open(tmp_path) as store:
         params = AlignmentParams(device=emu.port, burst_s=0.1, timeout_s=1.0)

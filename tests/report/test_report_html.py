@@ -106,11 +106,11 @@ def test_verdict_metrics_and_lint_are_in_the_html(alignment_html):
     assert 'class="lint"' in text and "fe.filterbank_upper_band_limit" in shown
     rows = table_rows(text, "Metrics")
     assert rows["delay"] == ("2192", "samples")
-    assert rows["gain"] == ("-6.02", "dB")
+    assert rows["level offset"] == ("-6.02", "dB")  # the CLI's and the window's label too
     assert rows["noise floor"] == ("-60.4", "dBFS")
     mre = inp.summary["mean_relative_error"]
-    assert float(rows["mean relative error"][0]) == pytest.approx(mre * 100, rel=1e-3)
-    assert rows["mean relative error"][1] == "%"
+    assert float(rows["pipeline parity MRE"][0]) == pytest.approx(mre * 100, rel=1e-3)
+    assert rows["pipeline parity MRE"][1] == "%"
     per_channel = table_rows(text, "Per channel")
     expected = np.asarray(inp.arrays["parity_per_channel"]) * 100
     assert [float(per_channel[str(c)][0]) for c in range(32)] == pytest.approx(expected, abs=6e-4)

@@ -38,12 +38,12 @@ def test_alignment_metric_labels_are_unique_and_say_what_they_count():
 
 def test_levels_have_fixed_decimals_and_silence_is_named():
     by_label = {label: (value, unit) for label, value, unit in metric_rows(ALIGNMENT)}
-    assert by_label["gain"] == ("0.00", "dB")  # not -7.421e-07
+    assert by_label["level offset"] == ("0.00", "dB")  # not -7.421e-07
     assert by_label["noise floor"] == ("digital silence", "")
     assert by_label["acoustic / noise floor"] == ("digital silence", "")
     rows = {label: value for label, value, _ in metric_rows({"gain_db": -6.0213,
                                                              "noise_floor_dbfs": -60.44})}
-    assert rows == {"gain": "-6.02", "noise floor": "-60.4"}
+    assert rows == {"level offset": "-6.02", "noise floor": "-60.4"}
     # A null floor with no silent samples measured stays unknown, not "silence".
     assert metric_rows({"noise_floor_dbfs": None})[0][1] == "-"
 

@@ -18,7 +18,7 @@ from bench_app.core.runs.procedures.alignment.summary import (
     _first_gap,
 )
 from bench_app.core.runs.procedures.board_io.board_session import Stamped, clock_anchor, join_pcm
-from bench_app.core.runs.procedures.board_io.capture import contiguous_frames
+from bench_app.core.runs.procedures.board_io.chunks import contiguous_frames
 
 
 def _chunk(index: int, samples: np.ndarray, host_time: float = 0.0) -> Stamped:

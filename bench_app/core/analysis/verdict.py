@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from bench_app.core.analysis.acoustic import AcousticResult
 from bench_app.core.analysis.config_lint import LintFinding
 from bench_app.core.analysis.parity import ParityResult
+from bench_app.core.labels import db_text
 
 #: Shown in every report whose host or board front end has PCAN on.
 PCAN_NOTE = (
@@ -62,13 +63,6 @@ class Verdict:
     def to_dict(self) -> dict:
         """JSON-ready form."""
         return {"pass": self.passed, "reasons": list(self.reasons)}
-
-
-def db_text(value: float, digits: int = 2, signed: bool = True) -> str:
-    """A level in dB with fixed decimals (a ``+`` on gains when ``signed``), where a value that
-    rounds to zero reads ``0.00`` (not ``-0.00`` or ``+0.00``)."""
-    text = f"{value:{'+' if signed else ''}.{digits}f}"
-    return text.lstrip("+-") if float(text) == 0 else text
 
 
 def noise_floor_text(dbfs: float) -> str:

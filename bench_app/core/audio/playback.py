@@ -1,10 +1,12 @@
 """Play a stimulus through a PortAudio output device, and know when its first sample sounds.
 
+`SoundDevicePlayer` is the sound-card form of the `player.Player` protocol.
+
 A callback stream feeds a pre-rendered buffer (lead-in, scaled stimulus, gap; see
 `levels.render`). In the callback that hands the stimulus's first sample to the device, the
 handle notes the host time (`time.perf_counter`) and PortAudio's time info for that buffer
 (``outputBufferDacTime - currentTime``: how long until the buffer leaves the DAC) and from them
-estimates `Playback.onset_time`, the host time at which the stimulus starts to sound. The
+estimates `SoundDevicePlayer.onset_time`, the host time at which the stimulus starts to sound. The
 latency run measures sound-onset-to-RESULT from it, on the same clock. Host APIs that report no
 time info (all zeros) fall back to the stream's nominal output latency; `onset_source` says
 which was used.
@@ -38,8 +40,8 @@ _STALL_MARGIN_S = 2.0
 OnsetSource = Literal["time_info", "stream_latency"]
 
 
-class Playback:
-    """A rendered buffer being played on one output stream; see `play`.
+class SoundDevicePlayer:
+    """A rendered buffer being played on one output stream (a `Player`); see `play`.
 
     Attributes
     ----------
@@ -53,7 +55,13 @@ class Playback:
         Length of the stimulus proper.
     duration_s : float
         Lead-in + stimulus + gap, in seconds.
+    span_samples : int
+        Lead-in + stimulus + gap, in samples.
+    onset_sample : None
+        A sound card cannot say when, on the board's sample clock, its sound arrived.
     """
+
+    onset_sample = None
 
     def __init__(
         self,
@@ -70,6 +78,7 @@ class Playback:
         self.lead_in = lead_in
         self.stimulus_samples = stimulus_samples
         self.duration_s = len(buffer) / sample_rate
+        self.span_samples = len(buffer)
         self._buffer = buffer
         self._pos = 0
         self._underflows = 0
@@ -121,7 +130,18 @@ class Playback:
         self._onset_event.set()
 
     # -- the caller's thread --------------------------------------------------------------
-    def start(self) -> Playback:
+    @property
+    def name(self) -> str:
+        """The output device, as logs and run documents name it."""
+        return f"sound device {self.device.index}: {self.device.label}"
+
+    def check(self) -> None:
+        """Close the stream once the buffer has been played (PortAudio reports no error to
+        re-raise while it plays; a stalled device is found by `wait`)."""
+        if self.done:
+            self.wait(1.0)
+
+    def start(self) -> SoundDevicePlayer:
         """Start the stream; return at once."""
         sd = sounddevice()
         try:
@@ -216,7 +236,7 @@ class Playback:
             self._stream.close()
         self._finished.set()
 
-    def __enter__(self) -> Playback:
+    def __enter__(self) -> SoundDevicePlayer:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -236,7 +256,7 @@ def play(
     blocking: bool = True,
     blocksize: int = 0,
     start: bool = True,
-) -> Playback:
+) -> SoundDevicePlayer:
     """Play a mono int16 stimulus through a PortAudio output device.
 
     Parameters
@@ -262,12 +282,12 @@ def play(
         Frames per callback; 0 lets the host API choose (JACK: its period).
     start : bool
         False opens the stream but does not start it (`blocking` is then ignored): its ports
-        exist, so it can be wired (JACK) before `Playback.start()`, with no race against the
-        lead-in.
+        exist, so it can be wired (JACK) before `SoundDevicePlayer.start()`, with no race
+        against the lead-in.
 
     Returns
     -------
-    Playback
+    SoundDevicePlayer
         Finished when `blocking`, running when not, opened when not `start`: `start()`,
         `wait()`, `stop()`, `onset_time`.
 
@@ -289,7 +309,7 @@ def play(
     )
     target = device if isinstance(device, AudioDevice) else find_device(device, "output")
     check_settings(target, "output", sample_rate, channels)
-    playback = Playback(target, buffer, sample_rate, lead_in, len(pcm_int16), blocksize)
+    playback = SoundDevicePlayer(target, buffer, sample_rate, lead_in, len(pcm_int16), blocksize)
     if start:
         playback.start()
         if blocking:

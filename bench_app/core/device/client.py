@@ -99,7 +99,7 @@ class LinkStats:
 
 
 @dataclass(frozen=True, slots=True)
-class Capture:
+class ClipFrames:
     """The FRAMEs a board computed from one injected clip, in order."""
 
     frames: list[Frame]
@@ -287,7 +287,7 @@ class BoardClient:
 
     def capture(
         self, pcm: np.ndarray, *, tag: int = 1, timeout: float | None = None
-    ) -> Capture:
+    ) -> ClipFrames:
         """Inject a clip and collect the FRAMEs the board computed from it; never loses them.
 
         Starts the FRAME stream if it is not running (and stops it again), injects `pcm`
@@ -337,7 +337,7 @@ class BoardClient:
         window = geometry.window_samples if geometry else None
         frames = select_clip_frames(collected, tag, first, len(pcm), window)
         step = geometry.step_samples if geometry else None
-        return Capture(frames, expected, report, error, first, step)
+        return ClipFrames(frames, expected, report, error, first, step)
 
     # ------------------------------------------------------------------ receiving
 

@@ -95,7 +95,7 @@ class VirtualSpeaker:
         if pcm.ndim != 1 or pcm.dtype != np.int16:
             raise ConfigError("The virtual speaker plays 1-D int16 audio.")
         if sample_rate and sample_rate != self.sample_rate:
-            pcm = _resample(pcm, sample_rate, self.sample_rate)
+            pcm = resample(pcm, sample_rate, self.sample_rate)
         data = pcm.astype("<i2").tobytes()
         self._onset_of = self.sent
         self.onset_sample = self.onset_time = None
@@ -177,7 +177,8 @@ class VirtualSpeaker:
         self.close()
 
 
-def _resample(pcm: np.ndarray, src: int, dst: int) -> np.ndarray:
+def resample(pcm: np.ndarray, src: int, dst: int) -> np.ndarray:
+    """int16 ``pcm`` at ``src`` Hz resampled to ``dst`` Hz (polyphase, rounded and clipped)."""
     from math import gcd
 
     from scipy.signal import resample_poly

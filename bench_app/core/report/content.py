@@ -14,16 +14,17 @@ from typing import Any
 import numpy as np
 
 from bench_app import __version__
-from bench_app.core.model import MEMORY_BUDGET_BYTES, untrained_models
-from bench_app.core.report.blocks import Block, Heading, Paragraph, Table
-from bench_app.core.report.figures import LATENCY_SERIES, all_figures
-from bench_app.core.report.metrics import (
-    find_lists,
+from bench_app.core.labels import (
+    LATENCY_SERIES,
+    SECTION_TITLES,
+    STAT_LABELS,
     format_value,
     label_of,
-    metric_rows,
-    record_tables,
 )
+from bench_app.core.model import MEMORY_BUDGET_BYTES, untrained_models
+from bench_app.core.report.blocks import Block, Heading, Paragraph, Table
+from bench_app.core.report.figures import all_figures
+from bench_app.core.report.metrics import find_lists, metric_rows, record_tables
 from bench_app.core.report.model import ReportInput, stored_model, stored_untrained
 
 #: Board INFO keys shown as the model's hash, tried in order.
@@ -230,12 +231,6 @@ def results(inp: ReportInput) -> list[Block]:
     return blocks
 
 
-#: Titles of the summary's sections (top-level mappings), each shown as its own table so the
-#: parts of an analysis stay apart; other sections get their key as title.
-SECTION_TITLES = {"parity": "Pipeline parity", "acoustic": "Acoustic path (information only)",
-                  "options": "Analysis options"}
-
-
 def metric_tables(summary: dict[str, Any]) -> list[Table]:
     """The headline metrics table, then one table per summary section."""
     columns = ("metric", "value", "unit")
@@ -252,12 +247,6 @@ def metric_tables(summary: dict[str, Any]) -> list[Table]:
     return tables
 
 
-#: Latency table columns: (LatencyStats attribute, heading).
-LATENCY_COLUMNS = (("n", "n"), ("min", "min (ms)"), ("median", "median (ms)"),
-                   ("p95", "p95 (ms)"), ("p99", "p99 (ms)"), ("max", "max (ms)"),
-                   ("jitter", "jitter p95-p5 (ms)"))
-
-
 def latency_table(inp: ReportInput) -> Table | None:
     """Latency percentiles per series: the stored ones, else computed from the stored arrays."""
     from bench_app.core.analysis.latency import latency_stats
@@ -266,22 +255,24 @@ def latency_table(inp: ReportInput) -> Table | None:
     rows = []
     if isinstance(stored, dict) and stored:
         caption = "As stored with the run."
-        labels = {stored_name: label for _, label, _, stored_name in LATENCY_SERIES}
+        labels = {s.stored: s.label.text for s in LATENCY_SERIES}
         for name, stats in stored.items():
             if isinstance(stats, dict):
-                cells = (format_value(stats.get(k if k == "n" else k + "_ms"))
-                         for k, _ in LATENCY_COLUMNS)
+                cells = (label.value_text(stats.get(k)) for k, label in STAT_LABELS.items())
                 rows.append((labels.get(name, str(name)), *cells))
     else:
         caption = "Computed by the report from the stored arrays (the run stored no summary)."
-        for name, label, factor, _ in LATENCY_SERIES:
-            if name in inp.arrays:
-                stats = latency_stats(np.asarray(inp.arrays[name], float).ravel() * factor)
-                rows.append((label, *(format_value(getattr(stats, k)) for k, _ in LATENCY_COLUMNS)))
+        for s in LATENCY_SERIES:
+            if s.array in inp.arrays:
+                values = np.asarray(inp.arrays[s.array], float).ravel() * s.to_ms
+                stats = latency_stats(values).to_dict()
+                rows.append((s.label.text, *(label.value_text(stats.get(k))
+                                             for k, label in STAT_LABELS.items())))
     if not rows:
         return None
-    return Table("Latency", ("series", *(h for _, h in LATENCY_COLUMNS)), tuple(rows),
-                 caption=caption)
+    heads = (label.text if k == "n" else f"{label.text} ({label.unit})"
+             for k, label in STAT_LABELS.items())
+    return Table("Latency", ("series", *heads), tuple(rows), caption=caption)
 
 
 def per_channel_rows(inp: ReportInput) -> Table | None:

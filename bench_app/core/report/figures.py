@@ -11,6 +11,7 @@ import io
 
 import numpy as np
 
+from bench_app.core.labels import LATENCY, LATENCY_SERIES
 from bench_app.core.report.blocks import FigureBlock
 from bench_app.core.report.metrics import find_number
 from bench_app.core.report.model import ReportInput
@@ -185,21 +186,12 @@ def acoustic_response(inp: ReportInput) -> FigureBlock | None:
                          "response (dB re stimulus)", "#805ad5", 1.0, False)
 
 
-#: Latency series: (array name, label, factor to milliseconds, name in the stored summary).
-LATENCY_SERIES = (
-    ("latency_frontend_us", "board front end", 1e-3, "frontend_ms"),
-    ("latency_invoke_us", "board invoke", 1e-3, "invoke_ms"),
-    ("latency_total_us", "board total", 1e-3, "total_ms"),
-    ("latency_host_ms", "host: sound onset to RESULT", 1.0, "onset_to_result_ms"),
-)
-
-
 def _latency_ms(inp: ReportInput) -> list[tuple[str, np.ndarray]]:
     out = []
-    for name, label, factor, _ in LATENCY_SERIES:
-        series = _series(inp, name)
+    for s in LATENCY_SERIES:
+        series = _series(inp, s.array)
         if series is not None:
-            out.append((label, series * factor))
+            out.append((s.label.text, series * s.to_ms))
     return out
 
 
@@ -249,7 +241,8 @@ def _legend_above(ax, ncols: int) -> None:
 
 def latency_histograms(inp: ReportInput) -> FigureBlock | None:
     """Histograms of board total and host latency with percentile and budget lines."""
-    series = [s for s in _latency_ms(inp) if s[0] in ("board total", LATENCY_SERIES[3][1])]
+    total, host = LATENCY["total"].label.text, LATENCY["onset_to_result"].label.text
+    series = [s for s in _latency_ms(inp) if s[0] in (total, host)]
     if not series:
         return None
     from matplotlib.ticker import MaxNLocator
@@ -260,7 +253,7 @@ def latency_histograms(inp: ReportInput) -> FigureBlock | None:
     for ax, (label, values) in zip(axes, series, strict=True):
         ax.hist(values, bins=min(60, max(10, values.size // 5)), color="#a0aec0")
         _percentile_lines(ax, values, vertical=True)
-        if label == "board total":
+        if label == total:
             _budget_line(ax, budget, values, vertical=True)
         ax.set_title(label, fontsize=9, loc="left")
         ax.set_xlabel("latency (ms)")
@@ -281,7 +274,7 @@ def latency_series(inp: ReportInput) -> FigureBlock | None:
     for ax, (label, values) in zip(axes, series, strict=True):
         ax.plot(np.arange(values.size), values, color="#2d3748", linewidth=0.8)
         _percentile_lines(ax, values, vertical=False)
-        if label == "board total":
+        if label == LATENCY["total"].label.text:
             _budget_line(ax, budget, values, vertical=False)
         ax.set_title(label, fontsize=9, loc="left")
         ax.set_ylabel("ms")

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bench_app.core.labels import LATENCY_SERIES
 from bench_app.core.model import UNTRAINED_NOTE
 from bench_app.core.model import untrained as model_untrained
 
@@ -35,12 +36,11 @@ from ..widgets.stats_widgets import Histogram, PercentileTable
 
 REFRESH_MS = 30  # 33 redraws per second at most
 CAPACITY = 100_000
-#: (column name, results field, scale to ms, colour)
-SERIES = (
-    ("board total", "total_us", 1e-3, PALETTE[0]),
-    ("board front end", "frontend_us", 1e-3, PALETTE[2]),
-    ("board invoke", "invoke_us", 1e-3, PALETTE[3]),
-    ("host onset→result", "onset_to_result_ms", 1.0, PALETTE[1]),
+#: (column name, results field, scale to ms, colour), labels from `bench_app.core.labels`
+SERIES = tuple(
+    (s.label.brief, s.result_field, s.to_ms, colour)
+    for s, colour in zip(LATENCY_SERIES, (PALETTE[0], PALETTE[2], PALETTE[3], PALETTE[1]),
+                         strict=True)
 )
 #: The table's columns and the series of the run's latency ``metrics`` events they show.
 METRIC_SERIES = {"board total": "total", "board front end": "frontend",

@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bench_app.core.labels import LATENCY, STAT_LABELS, figure_text
+
 from ..run_figures import RunFigures
 
 COLUMNS = ("started", "procedure", "status", "verdict", "duration (s)", "key figure",
@@ -36,15 +38,17 @@ def key_figure(record) -> tuple[str, float]:
     s = record.summary or {}
     mre = s.get("mean_relative_error")
     if isinstance(mre, int | float) and math.isfinite(mre):
-        return f"parity MRE {100 * mre:.3g} %", float(mre)
+        label, shown, unit = figure_text("mean_relative_error", mre)
+        return f"{label} {shown} {unit}", float(mre)
     series = s.get("series") if isinstance(s.get("series"), dict) else {}
-    for key in ("total_ms", "onset_to_result_ms"):
-        block = series.get(key)
+    p99 = STAT_LABELS["p99_ms"]
+    for name in ("total", "onset_to_result"):
+        block = series.get(LATENCY[name].stored)
         if isinstance(block, dict) and isinstance(block.get("p99_ms"), int | float):
-            what = "board total" if key == "total_ms" else "host"
-            return f"{what} p99 {block['p99_ms']:.1f} ms", float(block["p99_ms"])
+            return (f"{LATENCY[name].label.brief} {p99.text} {p99.value_text(block['p99_ms'])} "
+                    f"{p99.unit}", float(block["p99_ms"]))
     if isinstance(s.get("p99_ms"), int | float):
-        return f"p99 {s['p99_ms']:.1f} ms", float(s["p99_ms"])
+        return f"{p99.text} {p99.value_text(s['p99_ms'])} {p99.unit}", float(s["p99_ms"])
     return "", math.inf
 
 

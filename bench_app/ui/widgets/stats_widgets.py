@@ -6,13 +6,12 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
+from bench_app.core.labels import STAT_LABELS
+
 from .plots import make_plot
 
-#: Rows of the percentile table: (label, key in `LatencyStats.to_dict()`).
-PERCENTILE_ROWS = (
-    ("n", "n"), ("min", "min_ms"), ("median", "median_ms"), ("p95", "p95_ms"),
-    ("p99", "p99_ms"), ("max", "max_ms"), ("jitter (p95−p5)", "jitter_ms"),
-)
+#: Rows of the percentile table: (label, key in `LatencyStats.to_dict()`), from the one table.
+PERCENTILE_ROWS = tuple((label.text, key) for key, label in STAT_LABELS.items())
 
 
 class Histogram(pg.PlotWidget):
@@ -62,8 +61,7 @@ class PercentileTable(QTableWidget):
         j = self.columns.index(column)
         for i, (_, key) in enumerate(PERCENTILE_ROWS):
             value = None if stats is None else stats.get(key)
-            text = "—" if value is None else (f"{value:d}" if isinstance(value, int)
-                                              else f"{value:.2f}")
+            text = "—" if value is None else STAT_LABELS[key].value_text(value)
             self.setItem(i, j, QTableWidgetItem(text))
 
     def text(self, row: str, column: str) -> str:

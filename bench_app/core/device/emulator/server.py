@@ -27,7 +27,7 @@ from bench_app.core.device.emulator.inject import InjectBuffer
 from bench_app.core.device.emulator.model_runner import ModelRunner
 from bench_app.core.device.emulator.process import ANNOUNCE_DIR
 from bench_app.core.device.emulator.pty_port import PtyPort
-from bench_app.core.device.emulator.sources import CaptureSource, Microphone, SpeakerServer
+from bench_app.core.device.emulator.sources import Microphone, SoundDeviceInput, SpeakerServer
 from bench_app.core.device.emulator.transmitter import Transmitter
 from bench_app.core.device.protocol import (
     Ack,
@@ -90,7 +90,7 @@ class VirtualBoard:
             hop = max(1, round(opts.hop_s * fe.sample_rate_hz / fe.step_samples))
             self.runner = ModelRunner(opts.model, hop, opts.arena_size)
             self.model_note = _sidecar(opts.model)
-        capture = CaptureSource(opts.capture, self.sample_rate) if opts.capture else None
+        capture = SoundDeviceInput(opts.capture, self.sample_rate) if opts.capture else None
         self._dir = Path(tempfile.mkdtemp(prefix="bench_app_emu_"))
         self.clock = BoardClock(self.sample_rate, opts.speed, opts.fast)
         self.stats = FaultStats()

@@ -7,7 +7,7 @@
   which the first of them entered the channel. The host paces itself on these counts and
   knows exactly when, in board samples, its sound started. Only what the board needs next is
   read, so TCP's own flow control holds a fast host back.
-- `CaptureSource`: a real input device through sounddevice (a JACK or PulseAudio loopback gives
+- `SoundDeviceInput`: a real input device through sounddevice (a JACK or PulseAudio loopback gives
   a real audio path without a sound card).
 - `Microphone`: the board's microphone; speaker audio through the acoustic `Channel` (which
   adds the noise floor even when nothing plays), or the capture device as it is.
@@ -115,7 +115,7 @@ class SpeakerServer:
 CAPTURE_BUFFER_S = 2.0
 
 
-class CaptureSource:
+class SoundDeviceInput:
     """Audio from a real sounddevice input at the board's rate (mono, int16).
 
     Blocks wait in a bounded queue of `CAPTURE_BUFFER_S`; when the board falls further behind,
@@ -180,7 +180,7 @@ class Microphone:
     """The board's microphone: the virtual speaker through the channel, or a capture device."""
 
     def __init__(self, channel: Channel, speaker: SpeakerServer | None,
-                 capture: CaptureSource | None = None):  # fmt: skip
+                 capture: SoundDeviceInput | None = None):  # fmt: skip
         self.channel = channel
         self.speaker = speaker
         self.capture = capture

@@ -41,7 +41,7 @@ from bench_app.core.runs.procedures.board_io.board_session import (
     clock_anchor,
     sim_arguments,
 )
-from bench_app.core.runs.procedures.board_io.capture import CaptureEmitter
+from bench_app.core.runs.procedures.board_io.chunks import ChunkEmitter
 
 PATHS = ("acoustic", "injected")
 #: With a sound device, how long past the stimulus's estimated end to wait for quiet (seconds).
@@ -148,7 +148,7 @@ class AlignmentProcedure(HoldsBoard):
             for i in range(0, len(stim.samples), int(p.chunk_s * stim.sample_rate)):
                 piece = stim.samples[i : i + int(p.chunk_s * stim.sample_rate)]
                 yield Event("stimulus", {"first_sample": i}, {"stimulus": piece})
-            run = _Capture(s, host, p, stim)
+            run = _StimulusPass(s, host, p, stim)
             try:
                 yield from run.collect(ctx)
             except LinkError as exc:
@@ -168,13 +168,13 @@ class AlignmentProcedure(HoldsBoard):
             self.close()
 
 
-class _Capture:
+class _StimulusPass:
     """One pass of stimulus -> board -> frames + PCM, and its analysis."""
 
     def __init__(self, session: BoardSession, host, params: AlignmentParams, stim) -> None:
         self.s, self.host, self.p, self.stim = session, host, params, stim
         self.buffer = StreamBuffer(session.client, params.timeout_s)
-        self.emitter = CaptureEmitter(self.buffer, stim.sample_rate, host.step_samples,
+        self.emitter = ChunkEmitter(self.buffer, stim.sample_rate, host.step_samples,
                                       params.chunk_s)
         self.player = None
         self.live = None  # LiveParity once the board is known to send PCM
@@ -206,12 +206,9 @@ class _Capture:
                     client.stop(self.streams)
 
     def _play(self, ctx: RunContext, fs: int) -> Generator[Event | None, None, None]:
+        from bench_app.core.audio.inject_player import InjectPlayer
+        from bench_app.core.audio.player import open_player
         from bench_app.core.device.protocol import PcmSource
-        from bench_app.core.runs.procedures.board_io.players import (
-            InjectPlayer,
-            SoundDevicePlayer,
-            VirtualSpeakerPlayer,
-        )
 
         p, client = self.p, self.s.client
         if p.path == "injected":
@@ -219,21 +216,18 @@ class _Capture:
                 raise ConfigError("This board cannot take injected audio (no inject_pcm).")
             self.emitter.select(lambda f: f.tag == CLIP_TAG,
                                 lambda m: m.source == PcmSource.INJECTED)
-            self.player = InjectPlayer(client, self.stim.samples, CLIP_TAG)
+            self.player = InjectPlayer(client, self.stim.samples, CLIP_TAG, fs)
         else:
             start = self._restart_frontend(fs)
             self.run_start = start
             self.emitter.select(lambda f: f.tag == 0 and f.sample_index >= start,
                                 lambda m: m.source != PcmSource.INJECTED
                                 and m.sample_index >= start)
-            if p.output == "virtual":
-                address = self.s.speaker_address()
-                if not address:
-                    raise ConfigError("This board has no virtual speaker; give --output DEVICE.")
-                self.player = VirtualSpeakerPlayer(address, self.stim.samples, fs,
-                                                   self.host.step_samples)
-            else:
-                self.player = SoundDevicePlayer(p.output, self.stim.samples, fs)
+            address = self.s.speaker_address() if p.output == "virtual" else None
+            if p.output == "virtual" and not address:
+                raise ConfigError("This board has no virtual speaker; give --output DEVICE.")
+            self.player = open_player(p.output, self.stim.samples, fs, virtual_address=address,
+                                      board_step=self.host.step_samples)
         _warm_up_analysis(self.host)  # while the audio plays, the host has time to spare
         total = self.player.span_samples + int(p.tail_s * fs)
         played_at = None
@@ -340,9 +334,9 @@ class _Capture:
 
     def analyse(self) -> tuple[dict, dict]:
         """Run `analyse_alignment` on the capture; return the summary and the final arrays."""
-        from bench_app.core.runs.procedures.alignment.summary import analyse_capture
+        from bench_app.core.runs.procedures.alignment.summary import analyse_pass
 
-        return analyse_capture(self)
+        return analyse_pass(self)
 
 
 def _warm_up_analysis(host) -> None:

@@ -17,7 +17,7 @@ import time
 import numpy as np
 
 from bench_app.core.runs.procedures.board_io.board_session import join_pcm, pcm_coverage, pcm_end
-from bench_app.core.runs.procedures.board_io.capture import contiguous_frames
+from bench_app.core.runs.procedures.board_io.chunks import contiguous_frames
 
 
 def _shift_timeline(entries, by: int) -> list[dict]:
@@ -29,8 +29,8 @@ def _shift_timeline(entries, by: int) -> list[dict]:
     return out
 
 
-def analyse_capture(cap) -> tuple[dict, dict]:
-    """Analyse a `alignment._Capture`; return (summary, arrays) as the run stores them."""
+def analyse_pass(cap) -> tuple[dict, dict]:
+    """Analyse a `alignment._StimulusPass`; return (summary, arrays) as the run stores them."""
     from bench_app.core.analysis.alignment import AlignmentOptions, analyse_alignment
 
     t0 = time.perf_counter()

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from bench_app.core.audio.player import Player
 from bench_app.core.errors import ConfigError, LinkError
 from bench_app.core.runs.engine.documents import Event, progress
 from bench_app.core.runs.engine.procedure import RunContext, analyse_interrupted
@@ -167,11 +168,8 @@ class LatencyProcedure(HoldsBoard):
         yield Event("summary", summary)
         return summary
 
-    def _player(self, s: BoardSession):
-        from bench_app.core.runs.procedures.board_io.players import (
-            SoundDevicePlayer,
-            VirtualSpeakerPlayer,
-        )
+    def _player(self, s: BoardSession) -> Player | None:
+        from bench_app.core.audio.player import open_player
         from bench_app.core.stimuli import noise_plan, render
 
         p = self.params
@@ -180,13 +178,11 @@ class LatencyProcedure(HoldsBoard):
         seconds = _window_s(s) + (p.count + 2) * _hop_s(s) + 2.0
         plan = noise_plan("pink", p.level_dbfs, seconds, gap_s=0.05, sample_rate=s.sample_rate)
         samples = render(plan).samples
-        if p.output == "virtual":
-            address = s.speaker_address()
-            if not address:
-                raise ConfigError("This board has no virtual speaker; give --output DEVICE.")
-            return VirtualSpeakerPlayer(address, samples, s.sample_rate,
-                                        _board_geometry(s).step_samples)
-        return SoundDevicePlayer(p.output, samples, s.sample_rate)
+        address = s.speaker_address() if p.output == "virtual" else None
+        if p.output == "virtual" and not address:
+            raise ConfigError("This board has no virtual speaker; give --output DEVICE.")
+        return open_player(p.output, samples, s.sample_rate, virtual_address=address,
+                           board_step=_board_geometry(s).step_samples)
 
     @staticmethod
     def _record(stamped, buffer: StreamBuffer, player, rate: int) -> dict:

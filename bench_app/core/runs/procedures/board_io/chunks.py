@@ -1,6 +1,6 @@
 """Collect a board's FRAME and PCM streams during a run and emit them in ~0.5 s chunks.
 
-`CaptureEmitter` keeps the messages that belong to the capture (selected by a predicate once
+`ChunkEmitter` keeps the messages that belong to the capture (selected by a predicate once
 the run knows where its audio starts) and turns them into ``frames`` and ``pcm`` events, so the
 store has everything received even if the board vanishes later. Arrays: ``frames`` (uint16,
 frames x channels) with ``frame_sample_index`` (int64) and ``frame_timestamp_us``; ``pcm``
@@ -17,7 +17,7 @@ from bench_app.core.runs.engine.documents import Event
 from bench_app.core.runs.procedures.board_io.board_session import Stamped, StreamBuffer
 
 
-class CaptureEmitter:
+class ChunkEmitter:
     """Chunked events of the frames and PCM a `StreamBuffer` took, filtered by the run."""
 
     def __init__(self, buffer: StreamBuffer, sample_rate: int, step: int,

@@ -1,8 +1,9 @@
 """The real PortAudio path end to end: host speaker -> JACK -> the virtual board's microphone.
 
-Two processes, as on a bench: this one plays a stimulus through `audio_io.play` (PortAudio's
-JACK host API); `bench-app emulate --capture system` records it from JACK as its microphone,
-runs its front end, and streams PCM and FRAME messages back through `BoardClient`. Checked:
+Two processes, as on a bench: this one plays a stimulus through `audio.playback.play`
+(PortAudio's JACK host API); `bench-app emulate --capture system` records it from JACK as its
+microphone, runs its front end, and streams PCM and FRAME messages back through `BoardClient`.
+Checked:
 
 - the board's PCM holds the stimulus at the asked level (correlation with the stimulus,
   computed here with numpy; PortAudio's float -> int16 conversion costs at most 2 LSB);
@@ -23,7 +24,7 @@ import time
 import numpy as np
 from scipy import signal
 
-from bench_app.core import audio_io
+from bench_app.core.audio.playback import play
 from bench_app.core.device.client import BoardClient
 from bench_app.core.device.emulator.process import start_emulator
 from bench_app.core.device.protocol import Stream
@@ -104,7 +105,7 @@ def test_stimulus_through_jack_into_the_virtual_boards_microphone(jack_server):
         client.inject(np.zeros(1600, np.int16), tag=CLIP_TAG)  # the next microphone run starts
 
         ports = set(jack_server.ports("output"))
-        playback = audio_io.play(pcm, RATE, "system, JACK", level_dbfs=LEVEL_DBFS, start=False)
+        playback = play(pcm, RATE, "system, JACK", level_dbfs=LEVEL_DBFS, start=False)
         jack_server.loop(jack_server.wait_for_new_port(ports, "output"), board_port)
         playback.start()
         playback.wait()

@@ -1,9 +1,10 @@
-"""audio_io through real PortAudio streams: jackd's dummy driver as a loopback (FACTS.md).
+"""Sound-device playback through real PortAudio streams: jackd's dummy driver as a loopback.
 
-The stimulus leaves through `audio_io.play` (PortAudio's JACK host API), a second stream in the
-same process records it, and the recording is compared with the stimulus computed here with
-numpy alone: the JACK path is bit-exact up to float <-> int16 rounding, so any scaling, padding
-or buffering fault in audio_io shows as an error of more than a few LSB or a wrong level.
+The stimulus leaves through `bench_app.core.audio.playback.play` (PortAudio's JACK host API;
+FACTS.md), a second stream in the same process records it, and the recording is compared with
+the stimulus computed here with numpy alone: the JACK path is bit-exact up to float <-> int16
+rounding, so any scaling, padding or buffering fault in the sound-device player shows as an
+error of more than a few LSB or a wrong level.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import numpy as np
 import pytest
 from scipy import signal
 
-from bench_app.core import audio_io
+from bench_app.core.audio.playback import play
 
 #: jackd runs at this rate (bench_app.testing.jack.RATE); the tests play and record at it.
 RATE = 16000
@@ -37,14 +38,15 @@ def tonal_bursts(rate: int = RATE) -> np.ndarray:
 
 
 def _play_and_record(server, pcm: np.ndarray, **level) -> tuple[np.ndarray, object, object]:
-    """Play `pcm` through audio_io on JACK and record it; return (recording in LSB, handle)."""
+    """Play `pcm` through a sound-device player on JACK and record it; return (recording in LSB,
+    handle)."""
     out_dev = server.device("output")
     before_in = set(server.ports("input"))
     recorder = server.recorder()
     with recorder:
         rec_port = server.wait_for_new_port(before_in, "input")
         before_out = set(server.ports("output"))
-        handle = audio_io.play(
+        handle = play(
             pcm, RATE, out_dev, lead_in_s=LEAD_IN_S, gap_s=GAP_S, start=False, **level
         )
         server.loop(server.wait_for_new_port(before_out, "output"), rec_port)
@@ -103,7 +105,7 @@ def test_jack_carries_audio_to_another_process(jack_server, tmp_path):
     )
     try:
         before = set(jack_server.ports("output"))
-        handle = audio_io.play(
+        handle = play(
             pcm, RATE, "system, JACK", level_dbfs=-12.0, lead_in_s=LEAD_IN_S, start=False
         )
         jack_server.loop(jack_server.wait_for_new_port(before, "output"), port)

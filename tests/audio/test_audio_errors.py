@@ -13,7 +13,16 @@ import sys
 import numpy as np
 import pytest
 
-from bench_app.core import audio_io
+from bench_app.core.audio.devices import (
+    AudioDeviceError,
+    PortAudioMissingError,
+    find_device,
+    list_devices,
+    sounddevice,
+)
+from bench_app.core.audio.levels import render
+from bench_app.core.audio.playback import SoundDevicePlayer, play
+from bench_app.core.audio.player import Player, open_player
 from bench_app.core.errors import BenchError, ConfigError
 
 RATE = 16000  # jackd's rate in bench_app.testing.jack
@@ -30,25 +39,25 @@ def _one_sentence(exc: BaseException) -> str:
 
 
 def test_unknown_device_name_lists_the_devices(jack_server):
-    with pytest.raises(audio_io.AudioDeviceError) as info:
-        audio_io.play(TONE, RATE, "no such speaker")
+    with pytest.raises(AudioDeviceError) as info:
+        play(TONE, RATE, "no such speaker")
     text = _one_sentence(info.value)
     assert "'no such speaker'" in text
     assert "system, JACK Audio Connection Kit" in text
 
 
 def test_out_of_range_index(jack_server):
-    count = len(audio_io.list_devices())
-    with pytest.raises(audio_io.AudioDeviceError) as info:
-        audio_io.open_output(count + 5)
+    count = len(list_devices())
+    with pytest.raises(AudioDeviceError) as info:
+        open_player(count + 5, TONE, RATE)
     assert f"no audio device number {count + 5}" in _one_sentence(info.value)
-    with pytest.raises(audio_io.AudioDeviceError):
-        audio_io.open_output(str(count + 5))  # a typed-in index is an index too
+    with pytest.raises(AudioDeviceError):
+        open_player(str(count + 5), TONE, RATE)  # a typed-in index is an index too
 
 
 def test_sample_rate_rejected_by_the_device(jack_server):
-    with pytest.raises(audio_io.AudioDeviceError) as info:
-        audio_io.play(TONE, 44100, jack_server.device("output"))
+    with pytest.raises(AudioDeviceError) as info:
+        play(TONE, 44100, jack_server.device("output"))
     text = _one_sentence(info.value)
     assert "rejects 44100 Hz" in text and "runs at 16000 Hz" in text
 
@@ -56,54 +65,52 @@ def test_sample_rate_rejected_by_the_device(jack_server):
 def test_names_resolve_to_the_jack_device(jack_server):
     device = jack_server.device("output")
     for spec in (device.index, str(device.index), "system", "SYSTEM, jack", "system, JACK Audio"):
-        assert audio_io.find_device(spec, "output") == device
-    sink = audio_io.open_output("system, JACK")
-    assert isinstance(sink, audio_io.AudioSink)
-    assert isinstance(sink, audio_io.SoundDeviceSink) and sink.device == device
+        assert find_device(spec, "output") == device
+    player = open_player("system, JACK", TONE, RATE, lead_in_s=0.0, gap_s=0.0)
+    try:
+        assert isinstance(player, Player)
+        assert isinstance(player, SoundDevicePlayer) and player.device == device
+        assert player.span_samples == TONE.size and player.onset_sample is None
+    finally:
+        player.stop()
 
 
 def test_stop_ends_a_non_blocking_playback_early(jack_server):
-    sink = audio_io.open_output(jack_server.device("output").index)
     long = np.tile(TONE, 50)  # 5 s
-    handle = sink.play(long, RATE, lead_in_s=0.05, gap_s=0.0)
-    onset = handle.wait_onset(timeout=2.0)
-    with pytest.raises(RuntimeError):
-        sink.play(TONE, RATE)  # one stimulus at a time
-    sink.stop()
-    assert handle.done and onset == handle.onset_time
-    sink.wait()  # idle after stop: returns at once
+    player = open_player(jack_server.device("output").index, long, RATE, lead_in_s=0.05,
+                         gap_s=0.0)
+    onset = player.wait_onset(timeout=2.0)
+    assert not player.done
+    player.stop()
+    assert player.done and onset == player.onset_time
+    player.check()  # stopped, not failed: nothing to raise
+    player.wait()  # and already over: returns at once
 
 
 def test_no_output_device_at_all(monkeypatch):
-    sd = audio_io.sounddevice()
+    sd = sounddevice()
     monkeypatch.setattr(sd, "query_devices", lambda *a, **k: sd.DeviceList([]))
-    with pytest.raises(audio_io.AudioDeviceError) as info:
-        audio_io.open_output()
+    with pytest.raises(AudioDeviceError) as info:
+        open_player(None, TONE, RATE)
     assert "There is no audio output device" in _one_sentence(info.value)
 
 
 def test_portaudio_missing(monkeypatch):
     monkeypatch.delitem(sys.modules, "sounddevice")
     monkeypatch.setattr(ctypes.util, "find_library", lambda name: None)
-    for call in (audio_io.list_devices, lambda: audio_io.play(TONE, RATE, 0)):
-        with pytest.raises(audio_io.PortAudioMissingError) as info:
+    for call in (list_devices, lambda: play(TONE, RATE, 0)):
+        with pytest.raises(PortAudioMissingError) as info:
             call()
         assert str(info.value) == "PortAudio is not installed (Debian package libportaudio2)."
 
 
 def test_levels_that_cannot_be_played():
     with pytest.raises(ConfigError) as info:
-        audio_io.render(TONE, RATE, level_dbfs=-3.0, reference="rms")
+        render(TONE, RATE, level_dbfs=-3.0, reference="rms")
     assert "clip" in _one_sentence(info.value)
     with pytest.raises(ConfigError):
-        audio_io.render(np.zeros(100, np.int16), RATE, level_dbfs=-20.0)
+        render(np.zeros(100, np.int16), RATE, level_dbfs=-20.0)
     with pytest.raises(ConfigError):
-        audio_io.render(TONE.astype(np.float32), RATE)
+        render(TONE.astype(np.float32), RATE)
     with pytest.raises(ConfigError):
-        audio_io.render(np.zeros(0, np.int16), RATE)
-
-
-def test_virtual_output_needs_the_emulator_address():
-    with pytest.raises(audio_io.AudioDeviceError) as info:
-        audio_io.open_output("virtual")
-    assert "bench-app emulate" in _one_sentence(info.value)
+        render(np.zeros(0, np.int16), RATE)
