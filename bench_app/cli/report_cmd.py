@@ -51,7 +51,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     raw_dir = None
     if not args.no_raw:
         raw_dir = args.raw or _default_raw_dir(args.html, args.pdf)
-    with open_store(args) as store:
+    with open_store(args, readonly=True) as store:
         inp = load_report_input(store, args.run_id)
     files = write_report(inp, html=args.html, pdf=args.pdf, raw_dir=raw_dir)
     result = {

@@ -114,6 +114,7 @@ def _run(args: argparse.Namespace, procedure) -> int:
     from bench_app.core.runs import RunStatus, run_procedure
     from bench_app.core.runs.engine.documents import finite_or_none
     from bench_app.core.runs.engine.progress_bar import ProgressSubscriber
+    from bench_app.core.store.errors import StoreError
 
     with open_store(args) as store, procedure:
         subscribers = [store.subscriber()]
@@ -121,6 +122,9 @@ def _run(args: argparse.Namespace, procedure) -> int:
             subscribers.append(ProgressSubscriber())
         result = run_procedure(procedure, subscribers)
         store_dir = str(store.store_dir)
+    if store.writer.errors:  # nothing reports success that was not written
+        raise StoreError(f"The run {result.uid[:8]} was not fully stored in {store_dir} "
+                         f"({store.writer.errors[0]}).")
     summary = dict(result.summary or {})
     out = {"run_id": result.uid, "procedure": result.procedure, "status": result.status.value,
            "reason": result.reason, "store": store_dir, **summary}
