@@ -3,7 +3,6 @@ is refused in one sentence before any work, and reading never creates or writes 
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import subprocess
 
@@ -111,3 +110,14 @@ def test_read_only_store_cannot_be_written(tmp_path):
     _store_with_runs(tmp_path, runs=1)
     with RunStore.open(tmp_path, readonly=True) as store, pytest.raises(StoreError):
         store.subscriber()
+
+
+def test_a_run_into_a_damaged_store_is_refused_before_any_work(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(cli, "COMMAND_MODULES", ("bench_app.cli.run_cmd",))
+    _store_with_runs(tmp_path)
+    _damage(tmp_path / "runs.sqlite3")
+    started = []
+    monkeypatch.setattr("bench_app.core.runs.run_procedure", lambda *a, **k: started.append(a))
+    assert cli.main(["run", "alignment", "--device", "sim", "--store", str(tmp_path)]) == 2
+    out, err = capsys.readouterr()
+    assert "damaged" in err and "success" not in out and not started
