@@ -6,7 +6,12 @@ import argparse
 import json
 import sys
 
+from bench_app.cli.arg_types import finite_float, level_dbfs, positive_float, positive_int
 from bench_app.cli.runs_cmd import add_store_option, open_store
+
+_BURST_S = positive_float(60.0, what="a burst length ")
+_COUNT = positive_int(100_000, what="a count ")
+_THRESHOLD = finite_float(0.0, 10.0, lo_open=True, what="the pass bar on the mean relative error ")
 
 _DEVICE_HELP = ("'sim' (start a virtual board for this run and stop it after), a serial port "
                 "(/dev/ttyACM0, the port `bench-app emulate` printed) or a pyserial URL "
@@ -47,16 +52,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--output", default="virtual", metavar="virtual|SOUND_DEVICE",
                    help="acoustic path output: the virtual board's speaker (default) or a "
                         "sound device name or index")
-    p.add_argument("--level-dbfs", type=float, metavar="L",
+    p.add_argument("--level-dbfs", type=level_dbfs, metavar="L",
                    help="peak level of the stimulus in dBFS (default: as rendered)")
     p.add_argument("--stimulus", default="tonal-bursts",
                    metavar="tonal-bursts|sweep|speech|FILE.wav",
                    help="what to play (default tonal-bursts: one burst per channel centre)")
-    p.add_argument("--burst-s", type=float, default=0.25, metavar="S",
+    p.add_argument("--burst-s", type=_BURST_S, default=0.25, metavar="S",
                    help="tonal bursts: length of each burst and of the silence after it")
     p.add_argument("--frontend-config", metavar="CFG.json",
                    help="the host front-end config (fe.* keys; default: the paper's)")
-    p.add_argument("--threshold", type=float, default=0.05,
+    p.add_argument("--threshold", type=_THRESHOLD, default=0.05,
                    help="pipeline-parity pass bar on the mean relative error (default 0.05)")
     p.set_defaults(func=cmd_alignment)
 
@@ -66,7 +71,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "board's front end / invoke / total times and the host's sound-onset-to-RESULT time, "
         "with percentiles, jitter and the real-time budget (the window hop).")
     _common(p)
-    p.add_argument("--count", type=int, default=20, metavar="N", help="inferences (default 20)")
+    p.add_argument("--count", type=_COUNT, default=20, metavar="N",
+                   help="inferences (default 20)")
     p.add_argument("--model", metavar="M.tflite",
                    help="model for the virtual board (default: the UNTRAINED model in models/)")
     p.add_argument("--output", default="virtual", metavar="virtual|none|SOUND_DEVICE",

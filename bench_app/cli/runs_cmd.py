@@ -7,6 +7,7 @@ import datetime as dt
 import json
 from typing import Any
 
+from bench_app.cli.arg_types import positive_int
 from bench_app.core.store.paths import STORE_ENV
 
 
@@ -54,7 +55,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         choices=["running", "success", "failed", "cancelled", "interrupted"],
         help="only runs that ended so",
     )
-    p.add_argument("--limit", type=int, metavar="N", help="show at most N runs")
+    p.add_argument("--limit", type=positive_int(), metavar="N", help="show at most N runs")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     add_store_option(p)
     p.set_defaults(func=cmd_list)
