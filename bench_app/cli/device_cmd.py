@@ -14,6 +14,9 @@ import sys
 from bench_app.cli.arg_types import channel_index, int_range, wait_seconds
 from bench_app.cli.output_files import Outputs, add_force_option, save_array
 
+#: Exit status of a capture that ended with frames missing (what arrived is saved).
+EXIT_INCOMPLETE = 1
+
 _TAG = int_range(1, 2**32 - 1, what="a clip tag (0 means the microphone) ")
 
 _DEVICE_EPILOG = """\
@@ -65,6 +68,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="inject an audio file and save the board's front-end frames",
         description="Send an audio file to the board as INJECT_PCM (bypassing its microphone) "
         "and save the FRAME stream it computed as uint16 (frames, channels) .npy.",
+        epilog="Exit status: 0 every expected frame was saved; 1 the capture ended but frames "
+        "are missing (lost on the link or never sent; what arrived is saved); 2 an error (bad "
+        "input, or the link failed; frames that arrived are saved).",
     )
     _common(cap)
     cap.add_argument("--inject", required=True, metavar="IN.wav",
@@ -223,4 +229,9 @@ def run_capture(args: argparse.Namespace) -> int:
     if cap.error:
         raise LinkError(f"The capture ended early with {features.shape[0]} frames saved to "
                         f"'{out}' ({cap.error.rstrip('.')}).")
+    if cap.missing or cap.expected is None or not features.shape[0]:
+        expected = "an unknown number" if cap.expected is None else cap.expected
+        print(f"bench-app: error: the capture is incomplete: {features.shape[0]} of {expected} "
+              f"frames saved to '{out}' ({cap.missing or 0} missing).", file=sys.stderr)
+        return EXIT_INCOMPLETE
     return 0

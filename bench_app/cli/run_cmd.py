@@ -9,6 +9,9 @@ import sys
 from bench_app.cli.arg_types import finite_float, level_dbfs, positive_float, positive_int
 from bench_app.cli.runs_cmd import add_store_option, open_store
 
+#: Exit status of a run that completed without enough evidence for a verdict.
+EXIT_NO_VERDICT = 4
+
 _BURST_S = positive_float(60.0, what="a burst length ")
 _COUNT = positive_int(100_000, what="a count ")
 _THRESHOLD = finite_float(0.0, 10.0, lo_open=True, what="the pass bar on the mean relative error ")
@@ -20,11 +23,16 @@ _SIM_HELP = ("arguments for `bench-app emulate` when --device is sim, in one str
              "--sim \"--fast --channel delay_ms=137,gain_db=-6,noise_dbfs=-60\" (write "
              "--sim=--fast when it is a single option)")
 
-_ALIGN_EPILOG = """\
+_EXIT_TEXT = """\
+Exit status: 0 the run passed, 1 it completed and failed, 2 an error (bad input, or the run
+failed), 3 interrupted or cancelled (Ctrl-C; what was measured is stored), 4 it completed with
+no verdict (too little evidence, e.g. most frames lost; the reasons say why)."""
+
+_ALIGN_EPILOG = f"""\
 The summary keeps pipeline parity (host front end on the board's own PCM vs the board's frames:
 mean_relative_error, the verdict) apart from the acoustic path (stimulus_mre, matched_mre,
 delay_samples, lag_frames, gain_db, noise_floor_dbfs). Definitions: docs/metrics.md.
-Exit status: 0 the run passed, 1 it completed and failed, 2 an error, 3 interrupted/cancelled.
+{_EXIT_TEXT}
 
 examples:
   bench-app run alignment --device sim --sim "--fast --channel delay_ms=137,gain_db=-6"
@@ -69,7 +77,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "latency", help="time N inferences: the board's split and sound onset to RESULT",
         description="Collect N inferences from the board's model while audio plays: the "
         "board's front end / invoke / total times and the host's sound-onset-to-RESULT time, "
-        "with percentiles, jitter and the real-time budget (the window hop).")
+        "with percentiles, jitter and the real-time budget (the window hop).",
+        epilog=_EXIT_TEXT, formatter_class=argparse.RawDescriptionHelpFormatter)
     _common(p)
     p.add_argument("--count", type=_COUNT, default=20, metavar="N",
                    help="inferences (default 20)")
@@ -143,7 +152,8 @@ def _run(args: argparse.Namespace, procedure) -> int:
         return 2
     if result.status is not RunStatus.SUCCESS:
         return 3
-    return 0 if summary.get("pass", True) else 1
+    passed = summary.get("pass", True)
+    return EXIT_NO_VERDICT if passed is None else 0 if passed else 1
 
 
 def _fmt(value, unit: str = "", pct: bool = False) -> str:
@@ -181,7 +191,7 @@ def _print_text(out: dict) -> None:
                 ("level offset", "-" if gain is None else f"{db_text(gain)} dB"),
                 ("noise floor", _noise_floor(floor, out.get("noise_samples"))),
                 ("lint findings", str(len(out.get("lint") or []))),
-                ("verdict", {True: "PASS", False: "FAIL"}.get(out.get("pass"), "-"))]
+                ("verdict", {True: "PASS", False: "FAIL"}.get(out.get("pass"), "no verdict"))]
     else:
         pct = out.get("percentiles_ms") or {}
         rows = [(f"{name} (ms)", " ".join(f"{k.removesuffix('_ms')} {_fmt(v)}"
