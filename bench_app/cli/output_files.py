@@ -36,7 +36,8 @@ class OutputFileError(BenchError):
     """A result file or folder cannot be written."""
 
 
-def check_output_file(path: str | Path, option: str = "--out") -> Path:
+def check_output_file(path: str | Path, option: str = "--out", *,
+                      new_folders: bool = False) -> Path:
     """Return ``path`` as a Path if a file can be created there; raise `OutputFileError` if not.
 
     Parameters
@@ -45,6 +46,9 @@ def check_output_file(path: str | Path, option: str = "--out") -> Path:
         Where the command will write its result.
     option : str
         The option that gave the path, named in the error.
+    new_folders : bool
+        The command creates missing folders on the way (the report does): only a file in
+        the way is refused.
     """
     path = Path(path)
     if path.is_dir():
@@ -52,7 +56,10 @@ def check_output_file(path: str | Path, option: str = "--out") -> Path:
     if path.exists() and not path.is_file():
         raise OutputFileError(f"{option} {path} is not a regular file (a device or a pipe); "
                               "give a file name.")
-    _check_parent(path, option)
+    if new_folders:
+        _check_ancestors(path, option)
+    else:
+        _check_parent(path, option)
     return path
 
 
@@ -63,6 +70,16 @@ def check_output_folder(path: str | Path, option: str) -> Path:
         raise OutputFileError(f"{option} {path} is a file, not a folder.")
     _check_parent(path, option)
     return path
+
+
+def _check_ancestors(path: Path, option: str) -> None:
+    """Refuse a path whose nearest existing ancestor is not a folder (folders can be made)."""
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise OutputFileError(f"Cannot write {option} {path}: {parent} is a file, not "
+                                      "a folder.")
+            return
 
 
 def _check_parent(path: Path, option: str) -> None:
@@ -104,9 +121,9 @@ class Outputs:
                         for i in [_identity(Path(p))] if i is not None}
         self._claimed: dict[Path, str] = {}
 
-    def file(self, path: str | Path, option: str = "--out") -> Path:
+    def file(self, path: str | Path, option: str = "--out", *, new_folders: bool = False) -> Path:
         """Claim ``path`` for ``option``; raise `OutputFileError` if it may not be written."""
-        path = check_output_file(path, option)
+        path = check_output_file(path, option, new_folders=new_folders)
         key = Path(os.path.abspath(path))
         if key in self._claimed:
             raise OutputFileError(f"{option} and {self._claimed[key]} name the same file "
@@ -121,9 +138,15 @@ class Outputs:
         self._claimed[key] = option
         return path
 
-    def folder(self, path: str | Path, option: str) -> Path:
+    def folder(self, path: str | Path, option: str, *, new_folders: bool = False) -> Path:
         """Claim the folder ``path`` (created later by `make_output_folder`)."""
-        path = check_output_folder(path, option)
+        path = Path(path)
+        if new_folders:
+            if path.exists() and not path.is_dir():
+                raise OutputFileError(f"{option} {path} is a file, not a folder.")
+            _check_ancestors(path, option)
+        else:
+            path = check_output_folder(path, option)
         if path.is_dir() and any(path.iterdir()) and not self.force:
             raise OutputFileError(f"{option} {path} already holds files; pass --force to "
                                   "write into it, or choose another folder.")

@@ -55,10 +55,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     if not args.no_raw:
         raw_dir = args.raw or _default_raw_dir(args.html, args.pdf)
     outputs = Outputs(force=args.force)  # every output checked before anything is written
-    html = None if args.html is None else outputs.file(args.html, "--html")
-    pdf = None if args.pdf is None else outputs.file(args.pdf, "--pdf")
+    html = None if args.html is None else outputs.file(args.html, "--html", new_folders=True)
+    pdf = None if args.pdf is None else outputs.file(args.pdf, "--pdf", new_folders=True)
     if raw_dir is not None:
-        outputs.folder(raw_dir, "--raw" if args.raw else "the raw data folder (--raw)")
+        outputs.folder(raw_dir, "--raw" if args.raw else "the raw data folder (--raw)",
+                       new_folders=True)
     with open_store(args, readonly=True) as store:
         inp = load_report_input(store, args.run_id)
     files = write_report(inp, html=html, pdf=pdf, raw_dir=raw_dir)

@@ -9,6 +9,8 @@ import sys
 from bench_app.cli.arg_types import finite_float, level_dbfs, positive_float, positive_int
 from bench_app.cli.runs_cmd import add_store_option, open_store
 
+#: Exit status of a run interrupted (its board vanished) or cancelled (Ctrl-C).
+EXIT_CANCELLED = 3
 #: Exit status of a run that completed without enough evidence for a verdict.
 EXIT_NO_VERDICT = 4
 
@@ -131,12 +133,17 @@ def _run(args: argparse.Namespace, procedure) -> int:
     from bench_app.core.runs.engine.progress_bar import ProgressSubscriber
     from bench_app.core.store.errors import StoreError
 
-    with open_store(args) as store, procedure:
-        subscribers = [store.subscriber()]
-        if not args.json and sys.stderr.isatty():
-            subscribers.append(ProgressSubscriber())
-        result = run_procedure(procedure, subscribers)
-        store_dir = str(store.store_dir)
+    try:
+        with open_store(args) as store, procedure:
+            subscribers = [store.subscriber()]
+            if not args.json and sys.stderr.isatty():
+                subscribers.append(ProgressSubscriber())
+            result = run_procedure(procedure, subscribers)  # Ctrl-C in it: a cancelled run
+            store_dir = str(store.store_dir)
+    except KeyboardInterrupt:  # before the run started (a virtual board starting): no run
+        print("bench-app: cancelled before the run started; nothing was stored.",
+              file=sys.stderr)
+        return EXIT_CANCELLED
     if store.writer.errors:  # nothing reports success that was not written
         raise StoreError(f"The run {result.uid[:8]} was not fully stored in {store_dir} "
                          f"({store.writer.errors[0]}).")
@@ -151,7 +158,7 @@ def _run(args: argparse.Namespace, procedure) -> int:
         print(f"bench-app: error: {result.reason}", file=sys.stderr)
         return 2
     if result.status is not RunStatus.SUCCESS:
-        return 3
+        return EXIT_CANCELLED
     passed = summary.get("pass", True)
     return EXIT_NO_VERDICT if passed is None else 0 if passed else 1
 

@@ -147,7 +147,10 @@ def start_emulator(args: list[str], stats_file: str | None = None) -> Iterator[E
         # stderr to a file, not a pipe: a chatty child never blocks on a full pipe.
         errors = stack.enter_context(tempfile.TemporaryFile())
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=errors, env=env, preexec_fn=_die_with_parent())  # fmt: skip
+                                stderr=errors, env=env, preexec_fn=_die_with_parent(),
+                                # its own process group: a Ctrl-C at the terminal reaches the
+                                # bench, which cancels the run and then stops this board
+                                process_group=0)  # fmt: skip
         proc.stderr = errors
         emu = None
         try:
