@@ -14,17 +14,22 @@ from __future__ import annotations
 import os
 import sqlite3
 
+#: Control characters (a newline in a JSON key, an escape in a file name) shown escaped, so an
+#: error stays one line and cannot drive the terminal.
+_CONTROLS = {c: repr(chr(c))[1:-1] for c in (*range(0x20), 0x7F)}
+
 
 def printable(text: object) -> str:
-    """``text`` with undecodable bytes of a file name (surrogate escapes) shown as ``\\x..``."""
+    """``text`` on one line: undecodable bytes of a file name (surrogate escapes) shown as
+    ``\\x..``, control characters as ``\\n``, ``\\x1b``..."""
     if isinstance(text, bytes):
-        return text.decode("utf-8", "backslashreplace")
+        return text.decode("utf-8", "backslashreplace").translate(_CONTROLS)
     value = str(text)
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
         value = os.fsencode(value).decode("utf-8", "backslashreplace")
-    return value
+    return value.translate(_CONTROLS)
 
 
 def _sentence(text: str) -> str:

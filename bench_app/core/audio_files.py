@@ -117,6 +117,9 @@ def read_audio(path, channel: int | None = None, sample_rate: int = 16000) -> Au
     clipped = 0
     if float_input:
         samples, clipped = _float_to_int16(column)
+        not_numbers = int(np.count_nonzero(np.isnan(column)))
+        if not_numbers:
+            notes.append(f"{not_numbers} samples were NaN (not a number) and were set to 0")
         notes.append(f"converted {info.subtype_info} samples to 16-bit PCM")
         if clipped:
             notes.append(f"{clipped} samples beyond +/-1.0 were clipped to the int16 range")

@@ -171,3 +171,13 @@ def test_board_announcing_a_nonsense_rate_is_refused(rate):
     doc = Info(firmware_version="x").to_dict() | {"sample_rate_hz": rate}
     with pytest.raises(ProtocolError, match="sample_rate_hz"):
         Info.from_dict(doc)
+
+
+def test_nan_samples_are_zeroed_with_a_note(tmp_path, capsys):
+    import soundfile as sf
+
+    x = np.full(4000, 0.1, np.float32)
+    x[100:103] = np.nan
+    sf.write(tmp_path / "nan.wav", x, 16000, subtype="FLOAT")
+    assert cli.main(["frontend", str(tmp_path / "nan.wav"), "--out", str(tmp_path / "f.npy")]) == 0
+    assert "3 samples were NaN" in capsys.readouterr().err
