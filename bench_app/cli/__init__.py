@@ -9,11 +9,14 @@ one sentence and exit with status 2; `--debug` shows the traceback instead.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
+import sqlite3
 import sys
 
 from bench_app import __version__
+from bench_app.cli.error_text import explain, printable
 from bench_app.core.errors import BenchError
 
 #: Modules that each define ``register(subparsers)``; order is the order in ``--help``.
@@ -35,9 +38,18 @@ EXIT_USAGE = 2
 EXIT_BROKEN_PIPE = 141
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line, like every other error of the bench."""
+
+    def error(self, message: str):  # type: ignore[override]
+        """Print ``bench-app: error: MESSAGE (see PROG --help)`` and exit with status 2."""
+        self.exit(EXIT_USAGE, f"bench-app: error: {printable(message)} "
+                              f"(see `{self.prog} --help`).\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the full argument parser with every registered subcommand."""
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="bench-app",
         description=(
             "Hardware-in-the-loop test bench for the Coral Dev Board Micro speech-emotion "
@@ -48,7 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--debug", action="store_true", help="show the full traceback when a command fails"
     )
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True,
+                                       parser_class=OneLineParser)
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(subparsers)
     return parser
@@ -67,10 +80,21 @@ def _stdout_reader_gone() -> bool:
     return any(events & (select.POLLERR | select.POLLHUP) for _, events in poller.poll(0))
 
 
+def _say(sentence: str) -> None:
+    """Print ``bench-app: error: SENTENCE`` on stderr, whatever bytes a file name held."""
+    print(f"bench-app: error: {printable(sentence)}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one `bench-app` command; return its exit status."""
+    for stream in (sys.stdout, sys.stderr):  # file names that are not UTF-8 print as \xNN
+        with contextlib.suppress(AttributeError, ValueError):
+            stream.reconfigure(errors="backslashreplace")
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a refused argument: a status, returned
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     try:
         status = int(args.func(args) or 0)
         sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's final flush
@@ -86,7 +110,15 @@ def main(argv: list[str] | None = None) -> int:
     except BenchError as exc:
         if args.debug:
             raise
-        print(f"bench-app: error: {exc}", file=sys.stderr)
+        _say(str(exc))
+        return EXIT_USAGE
+    except (OSError, UnicodeError, RecursionError, MemoryError, ValueError, OverflowError,
+            sqlite3.Error) as exc:
+        # Families a user can provoke from outside (files, names, JSON, the store): one sentence
+        # naming the path (error_text.explain); --debug shows the traceback.
+        if args.debug:
+            raise
+        _say(explain(exc) or str(exc))
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("bench-app: interrupted", file=sys.stderr)

@@ -11,7 +11,13 @@ import argparse
 import json
 import sys
 
-from bench_app.cli.output_files import check_output_file, save_array
+from bench_app.cli.arg_types import channel_index, int_range, wait_seconds
+from bench_app.cli.output_files import Outputs, add_force_option, save_array
+
+#: Exit status of a capture that ended with frames missing (what arrived is saved).
+EXIT_INCOMPLETE = 1
+
+_TAG = int_range(1, 2**32 - 1, what="a clip tag (0 means the microphone) ")
 
 _DEVICE_EPILOG = """\
 examples:
@@ -62,6 +68,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="inject an audio file and save the board's front-end frames",
         description="Send an audio file to the board as INJECT_PCM (bypassing its microphone) "
         "and save the FRAME stream it computed as uint16 (frames, channels) .npy.",
+        epilog="Exit status: 0 every expected frame was saved; 1 the capture ended but frames "
+        "are missing (lost on the link or never sent; what arrived is saved); 2 an error (bad "
+        "input, or the link failed; frames that arrived are saved).",
     )
     _common(cap)
     cap.add_argument("--inject", required=True, metavar="IN.wav",
@@ -69,10 +78,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     cap.add_argument("--out", required=True, metavar="FRAMES.npy",
                      help="file to save the frames in (.npy format, written at exactly this "
                      "path; its folder must exist)")
-    cap.add_argument("--channel", type=int, metavar="N",
+    cap.add_argument("--channel", type=channel_index, metavar="N",
                      help="channel of a multi-channel file to use (from 0)")
-    cap.add_argument("--tag", type=int, default=1, metavar="N",
+    cap.add_argument("--tag", type=_TAG, default=1, metavar="N",
                      help="clip tag the board echoes in its frames (default 1)")
+    add_force_option(cap)
     cap.set_defaults(func=run_capture)
 
 
@@ -84,7 +94,7 @@ def _common(p: argparse.ArgumentParser) -> None:
                    help="arguments for `bench-app emulate` when --device is sim, in one "
                    "string, e.g. --sim \"--model m.tflite --channel gain_db=-6\" (write "
                    "--sim=--fast when it is a single option)")
-    p.add_argument("--timeout", type=float, default=3.0, metavar="S",
+    p.add_argument("--timeout", type=wait_seconds, default=3.0, metavar="S",
                    help="seconds to wait for a silent or vanished board (default 3)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -176,7 +186,7 @@ def run_capture(args: argparse.Namespace) -> int:
     from bench_app.core.audio_files import read_audio
     from bench_app.core.errors import LinkError
 
-    out = check_output_file(args.out)  # refused before the board is asked anything
+    out = Outputs(force=args.force, inputs=[args.inject]).file(args.out)  # before the board
     with _open_board(args, fast=True) as session:
         info, client = session.info, session.client
         clip = read_audio(args.inject, channel=args.channel, sample_rate=info.sample_rate_hz)
@@ -219,4 +229,9 @@ def run_capture(args: argparse.Namespace) -> int:
     if cap.error:
         raise LinkError(f"The capture ended early with {features.shape[0]} frames saved to "
                         f"'{out}' ({cap.error.rstrip('.')}).")
+    if cap.missing or cap.expected is None or not features.shape[0]:
+        expected = "an unknown number" if cap.expected is None else cap.expected
+        print(f"bench-app: error: the capture is incomplete: {features.shape[0]} of {expected} "
+              f"frames saved to '{out}' ({cap.missing or 0} missing).", file=sys.stderr)
+        return EXIT_INCOMPLETE
     return 0

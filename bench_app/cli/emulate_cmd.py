@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import argparse
 
+from bench_app.cli.arg_types import audio_seconds, positive_float, positive_int
+from bench_app.cli.output_files import check_output_file
+
+_SPEED = positive_float(1000.0, what="a speed ")
+_ARENA = positive_int(1 << 30, what="an arena size in bytes ")
+
 EPILOG = """\
 Prints the board's port path as the first line of stdout, then one JSON line (port, virtual
 speaker address, pid, stats file), and serves until killed; SIGTERM or Ctrl-C end it cleanly.
@@ -38,15 +44,15 @@ def register(subparsers) -> None:
                    help="acoustic channel for the virtual speaker (keys below)")
     p.add_argument("--faults", default="", metavar="K=V,...", help="link faults (keys below)")
     pace = p.add_mutually_exclusive_group()
-    pace.add_argument("--speed", type=float, default=1.0, metavar="N",
+    pace.add_argument("--speed", type=_SPEED, default=1.0, metavar="N",
                       help="run board time N times faster than real time")
     pace.add_argument("--fast", action="store_true",
                       help="process injected and speaker audio as fast as possible")
     p.add_argument("--capture", metavar="DEVICE",
                    help="microphone = this sounddevice input (name or index) instead of the "
                         "virtual speaker")  # fmt: skip
-    p.add_argument("--hop-s", type=float, default=1.0, help="inference hop in seconds")
-    p.add_argument("--arena", type=int, metavar="BYTES",
+    p.add_argument("--hop-s", type=audio_seconds, default=1.0, help="inference hop in seconds")
+    p.add_argument("--arena", type=_ARENA, metavar="BYTES",
                    help="TFLM arena size (default: the smallest that allocates)")
     p.add_argument("--stats-file", metavar="F.json",
                    help="write injected-fault counts here (periodically and on exit)")
@@ -67,6 +73,8 @@ def run(args) -> int:
     from bench_app.core.errors import ConfigError
     from bench_app.core.frontend import FrontendConfig
 
+    if args.stats_file:  # refused before the board starts, not when it first writes stats
+        check_output_file(args.stats_file, "--stats-file")
     if not args.speed > 0:
         raise ConfigError("--speed must be a positive number.")
     if not args.hop_s > 0:

@@ -13,9 +13,10 @@ import argparse
 import json
 import sys
 
+from bench_app.cli.arg_types import channel_index
 from bench_app.cli.output_files import (
-    check_output_file,
-    check_output_folder,
+    Outputs,
+    add_force_option,
     make_output_folder,
     save_array,
 )
@@ -56,9 +57,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    "created in an existing folder)")
     p.add_argument("--int8", action="store_true",
                    help="save int8 features by TFLM's formula instead of uint16")
-    p.add_argument("--channel", type=int, metavar="N",
+    p.add_argument("--channel", type=channel_index, metavar="N",
                    help="channel of a multi-channel file to use (from 0)")
     p.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
+    add_force_option(p)
     p.set_defaults(func=run)
 
 
@@ -67,9 +69,10 @@ def run(args: argparse.Namespace) -> int:
     from bench_app.core.audio_files import read_audio
     from bench_app.core.frontend import FrontendConfig, compute_features, to_int8
 
-    out = check_output_file(args.out)  # refused before any work, not after it
+    outputs = Outputs(force=args.force, inputs=[args.input, args.config])
+    out = outputs.file(args.out)  # refused before any work, not after it
     if args.stages:
-        check_output_folder(args.stages, "--stages")
+        outputs.folder(args.stages, "--stages")
     cfg = FrontendConfig.from_json(args.config) if args.config else FrontendConfig()
     clip = read_audio(args.input, channel=args.channel, sample_rate=cfg.sample_rate_hz)
     for note in clip.notes:

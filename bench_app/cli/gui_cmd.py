@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from bench_app.cli.arg_types import wait_seconds
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``gui`` command."""
@@ -27,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--store", metavar="DIR",
                    help="run store folder (default: $BENCH_APP_STORE, else the last one used, "
                         "else the platform's data folder)")
-    p.add_argument("--quit-after", type=float, metavar="S", help=argparse.SUPPRESS)
+    p.add_argument("--quit-after", type=wait_seconds, metavar="S", help=argparse.SUPPRESS)
     p.add_argument("--startup-report", action="store_true", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_gui)
 

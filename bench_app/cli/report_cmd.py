@@ -6,6 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
+from bench_app.cli.output_files import Outputs, add_force_option
 from bench_app.cli.runs_cmd import add_store_option, open_store
 from bench_app.core.errors import BenchError
 
@@ -18,8 +19,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description=(
             "Write the report of one stored run: a self-contained HTML file (figures embedded, "
             "opens offline), an A4 PDF, and the raw data (every stored array as CSV and NPZ, "
-            "the metrics as CSV, the whole record as JSON) in a folder beside them. File names "
-            "are sanitised and nothing is written outside the folders given."
+            "the metrics as CSV, the whole record as JSON) in a folder beside them. The HTML and "
+            "PDF are written at exactly the names given (an existing file only with --force); "
+            "raw data file names are sanitised and stay inside the raw folder."
         ),
     )
     p.add_argument("run_id", metavar="RUN_ID", help="the run's id or a unique prefix of it")
@@ -32,6 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     raw.add_argument("--no-raw", action="store_true", help="do not write the raw data")
     p.add_argument("--json", action="store_true", help="print one JSON object naming the files")
+    add_force_option(p)
     add_store_option(p)
     p.set_defaults(func=cmd_report)
 
@@ -51,9 +54,15 @@ def cmd_report(args: argparse.Namespace) -> int:
     raw_dir = None
     if not args.no_raw:
         raw_dir = args.raw or _default_raw_dir(args.html, args.pdf)
-    with open_store(args) as store:
+    outputs = Outputs(force=args.force)  # every output checked before anything is written
+    html = None if args.html is None else outputs.file(args.html, "--html", new_folders=True)
+    pdf = None if args.pdf is None else outputs.file(args.pdf, "--pdf", new_folders=True)
+    if raw_dir is not None:
+        outputs.folder(raw_dir, "--raw" if args.raw else "the raw data folder (--raw)",
+                       new_folders=True)
+    with open_store(args, readonly=True) as store:
         inp = load_report_input(store, args.run_id)
-    files = write_report(inp, html=args.html, pdf=args.pdf, raw_dir=raw_dir)
+    files = write_report(inp, html=html, pdf=pdf, raw_dir=raw_dir)
     result = {
         "run_id": inp.uid,
         "procedure": inp.procedure,

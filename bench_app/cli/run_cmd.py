@@ -6,7 +6,17 @@ import argparse
 import json
 import sys
 
+from bench_app.cli.arg_types import finite_float, level_dbfs, positive_float, positive_int
 from bench_app.cli.runs_cmd import add_store_option, open_store
+
+#: Exit status of a run interrupted (its board vanished) or cancelled (Ctrl-C).
+EXIT_CANCELLED = 3
+#: Exit status of a run that completed without enough evidence for a verdict.
+EXIT_NO_VERDICT = 4
+
+_BURST_S = positive_float(60.0, what="a burst length ")
+_COUNT = positive_int(100_000, what="a count ")
+_THRESHOLD = finite_float(0.0, 10.0, lo_open=True, what="the pass bar on the mean relative error ")
 
 _DEVICE_HELP = ("'sim' (start a virtual board for this run and stop it after), a serial port "
                 "(/dev/ttyACM0, the port `bench-app emulate` printed) or a pyserial URL "
@@ -15,11 +25,16 @@ _SIM_HELP = ("arguments for `bench-app emulate` when --device is sim, in one str
              "--sim \"--fast --channel delay_ms=137,gain_db=-6,noise_dbfs=-60\" (write "
              "--sim=--fast when it is a single option)")
 
-_ALIGN_EPILOG = """\
+_EXIT_TEXT = """\
+Exit status: 0 the run passed, 1 it completed and failed, 2 an error (bad input, or the run
+failed), 3 interrupted or cancelled (Ctrl-C; what was measured is stored), 4 it completed with
+no verdict (too little evidence, e.g. most frames lost; the reasons say why)."""
+
+_ALIGN_EPILOG = f"""\
 The summary keeps pipeline parity (host front end on the board's own PCM vs the board's frames:
 mean_relative_error, the verdict) apart from the acoustic path (stimulus_mre, matched_mre,
 delay_samples, lag_frames, gain_db, noise_floor_dbfs). Definitions: docs/metrics.md.
-Exit status: 0 the run passed, 1 it completed and failed, 2 an error, 3 interrupted/cancelled.
+{_EXIT_TEXT}
 
 examples:
   bench-app run alignment --device sim --sim "--fast --channel delay_ms=137,gain_db=-6"
@@ -47,16 +62,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--output", default="virtual", metavar="virtual|SOUND_DEVICE",
                    help="acoustic path output: the virtual board's speaker (default) or a "
                         "sound device name or index")
-    p.add_argument("--level-dbfs", type=float, metavar="L",
+    p.add_argument("--level-dbfs", type=level_dbfs, metavar="L",
                    help="peak level of the stimulus in dBFS (default: as rendered)")
     p.add_argument("--stimulus", default="tonal-bursts",
                    metavar="tonal-bursts|sweep|speech|FILE.wav",
                    help="what to play (default tonal-bursts: one burst per channel centre)")
-    p.add_argument("--burst-s", type=float, default=0.25, metavar="S",
+    p.add_argument("--burst-s", type=_BURST_S, default=0.25, metavar="S",
                    help="tonal bursts: length of each burst and of the silence after it")
     p.add_argument("--frontend-config", metavar="CFG.json",
                    help="the host front-end config (fe.* keys; default: the paper's)")
-    p.add_argument("--threshold", type=float, default=0.05,
+    p.add_argument("--threshold", type=_THRESHOLD, default=0.05,
                    help="pipeline-parity pass bar on the mean relative error (default 0.05)")
     p.set_defaults(func=cmd_alignment)
 
@@ -64,9 +79,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "latency", help="time N inferences: the board's split and sound onset to RESULT",
         description="Collect N inferences from the board's model while audio plays: the "
         "board's front end / invoke / total times and the host's sound-onset-to-RESULT time, "
-        "with percentiles, jitter and the real-time budget (the window hop).")
+        "with percentiles, jitter and the real-time budget (the window hop).",
+        epilog=_EXIT_TEXT, formatter_class=argparse.RawDescriptionHelpFormatter)
     _common(p)
-    p.add_argument("--count", type=int, default=20, metavar="N", help="inferences (default 20)")
+    p.add_argument("--count", type=_COUNT, default=20, metavar="N",
+                   help="inferences (default 20)")
     p.add_argument("--model", metavar="M.tflite",
                    help="model for the virtual board (default: the UNTRAINED model in models/)")
     p.add_argument("--output", default="virtual", metavar="virtual|none|SOUND_DEVICE",
@@ -114,13 +131,22 @@ def _run(args: argparse.Namespace, procedure) -> int:
     from bench_app.core.runs import RunStatus, run_procedure
     from bench_app.core.runs.engine.documents import finite_or_none
     from bench_app.core.runs.engine.progress_bar import ProgressSubscriber
+    from bench_app.core.store.errors import StoreError
 
-    with open_store(args) as store, procedure:
-        subscribers = [store.subscriber()]
-        if not args.json and sys.stderr.isatty():
-            subscribers.append(ProgressSubscriber())
-        result = run_procedure(procedure, subscribers)
-        store_dir = str(store.store_dir)
+    try:
+        with open_store(args) as store, procedure:
+            subscribers = [store.subscriber()]
+            if not args.json and sys.stderr.isatty():
+                subscribers.append(ProgressSubscriber())
+            result = run_procedure(procedure, subscribers)  # Ctrl-C in it: a cancelled run
+            store_dir = str(store.store_dir)
+    except KeyboardInterrupt:  # before the run started (a virtual board starting): no run
+        print("bench-app: cancelled before the run started; nothing was stored.",
+              file=sys.stderr)
+        return EXIT_CANCELLED
+    if store.writer.errors:  # nothing reports success that was not written
+        raise StoreError(f"The run {result.uid[:8]} was not fully stored in {store_dir} "
+                         f"({store.writer.errors[0]}).")
     summary = dict(result.summary or {})
     out = {"run_id": result.uid, "procedure": result.procedure, "status": result.status.value,
            "reason": result.reason, "store": store_dir, **summary}
@@ -132,8 +158,9 @@ def _run(args: argparse.Namespace, procedure) -> int:
         print(f"bench-app: error: {result.reason}", file=sys.stderr)
         return 2
     if result.status is not RunStatus.SUCCESS:
-        return 3
-    return 0 if summary.get("pass", True) else 1
+        return EXIT_CANCELLED
+    passed = summary.get("pass", True)
+    return EXIT_NO_VERDICT if passed is None else 0 if passed else 1
 
 
 def _print_text(out: dict) -> None:
@@ -148,7 +175,7 @@ def _print_text(out: dict) -> None:
         rows = [(label_for(key).text, figure_line(key, out.get(key), out))
                 for key in ALIGNMENT_HEADLINES]
         rows += [(label_for("lint").text, str(len(out.get("lint") or []))),
-                 ("verdict", {True: "PASS", False: "FAIL"}.get(out.get("pass"), "-"))]
+                 ("verdict", {True: "PASS", False: "FAIL"}.get(out.get("pass"), "no verdict"))]
     else:
         rows = [latency_row(name, vals)
                 for name, vals in (out.get("percentiles_ms") or {}).items()]

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 from typing import Any
 
+from bench_app.cli.arg_types import positive_int
 from bench_app.core.store.paths import STORE_ENV
 
 
@@ -22,11 +23,15 @@ def add_store_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def open_store(args: argparse.Namespace):
-    """Open the store ``--store`` / the environment / the default points at."""
+def open_store(args: argparse.Namespace, *, readonly: bool = False):
+    """Open the store ``--store`` / the environment / the default points at.
+
+    Commands that only read open it ``readonly``: nothing is created or written, so a typo in
+    ``--store`` creates no folders and a store on read-only media can still be listed.
+    """
     from bench_app.core.store import RunStore, resolve_store_dir
 
-    return RunStore.open(resolve_store_dir(getattr(args, "store", None)))
+    return RunStore.open(resolve_store_dir(getattr(args, "store", None)), readonly=readonly)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -50,7 +55,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         choices=["running", "success", "failed", "cancelled", "interrupted"],
         help="only runs that ended so",
     )
-    p.add_argument("--limit", type=int, metavar="N", help="show at most N runs")
+    p.add_argument("--limit", type=positive_int(), metavar="N", help="show at most N runs")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     add_store_option(p)
     p.set_defaults(func=cmd_list)
@@ -100,7 +105,17 @@ def _print_json(obj: Any) -> None:
 
 def cmd_list(args: argparse.Namespace) -> int:
     """`bench-app runs list`."""
-    with open_store(args) as store:
+    from bench_app.core.store import resolve_store_dir
+    from bench_app.core.store.paths import DB_NAME
+
+    folder = resolve_store_dir(getattr(args, "store", None))
+    if not (folder / DB_NAME).exists():  # nothing stored there yet: say so, create nothing
+        if args.json:
+            _print_json({"store": str(folder), "runs": []})
+        else:
+            print(f"No runs in {folder} (no run store there yet).")
+        return 0
+    with open_store(args, readonly=True) as store:
         runs = store.list_runs(procedure=args.procedure, status=args.status, limit=args.limit)
         if args.json:
             _print_json({"store": str(store.store_dir), "runs": [_record_json(r) for r in runs]})
@@ -128,7 +143,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_show(args: argparse.Namespace) -> int:
     """`bench-app runs show RUN_ID`."""
-    with open_store(args) as store:
+    with open_store(args, readonly=True) as store:
         record = store.get_run(args.run_id)
         streams = store.stream_counts(record.uid)
         artifacts = store.artifacts(record.uid)

@@ -12,6 +12,9 @@ import argparse
 import json
 from pathlib import Path
 
+from bench_app.cli.arg_types import audio_seconds, frequency_hz, int_range, level_dbfs
+from bench_app.cli.output_files import Outputs, add_force_option, write_atomically, write_text
+
 KINDS = ("tonal-bursts", "sweep", "noise", "speech", "plan")
 
 #: Which kinds each kind-specific option applies to (the rest refuse it with a sentence).
@@ -63,26 +66,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--plan", type=Path, metavar="PLAN.json", help="plan JSON file to render (kind 'plan')"
     )
     p.add_argument(
-        "--seed", type=int, metavar="N", help="random seed for noise and phases (default 0)"
+        "--seed", type=int_range(0, 2**32 - 1, what="a seed "), metavar="N",
+        help="random seed for noise and phases (default 0)",
     )
     p.add_argument(
         "--level-dbfs",
-        type=float,
+        type=level_dbfs,
         action="append",
         metavar="L",
         help="level in dBFS: peak for tones, sweeps and speech, RMS for noise "
         "(tonal-bursts: repeat for several levels)",
     )
     p.add_argument(
-        "--duration-s", type=float, metavar="S", help="length (tonal-bursts: of each burst)"
+        "--duration-s", type=audio_seconds, metavar="S", help="length (tonal-bursts: of each burst)"
     )
     p.add_argument("--text", metavar="TEXT", help="words to speak (kind 'speech')")
     p.add_argument("--voice", metavar="VOICE", help="espeak-ng voice (default en-us)")
     p.add_argument("--color", choices=("white", "pink"), help="noise colour (default white)")
     p.add_argument(
-        "--start-hz", type=float, metavar="HZ", help="sweep start frequency (default 80)"
+        "--start-hz", type=frequency_hz, metavar="HZ", help="sweep start frequency (default 80)"
     )
-    p.add_argument("--end-hz", type=float, metavar="HZ", help="sweep end frequency (default 7600)")
+    p.add_argument("--end-hz", type=frequency_hz, metavar="HZ",
+                   help="sweep end frequency (default 7600)")
     p.add_argument(
         "--config",
         type=Path,
@@ -96,24 +101,33 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--save-plan", type=Path, metavar="PLAN.json", help="also write the plan as JSON"
     )
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    add_force_option(p)
     p.set_defaults(func=run_stimulus)
 
 
 def run_stimulus(args: argparse.Namespace) -> int:
     """Build or load the plan, render it, write the WAV (then timeline and plan); report."""
-    from bench_app.core.audio_files import write_wav
+    import soundfile as sf
+
     from bench_app.core.stimuli import render
 
     plan, base_dir = _plan_from_args(args)
+    audio = [getattr(s, "path", None) for s in plan.segments]
+    inputs = [args.plan, args.config, *(Path(base_dir or ".") / a for a in audio if a)]
+    outputs = Outputs(force=args.force, inputs=inputs)  # all checked before rendering
+    out = outputs.file(args.out)
+    timeline = None if args.timeline is None else outputs.file(args.timeline, "--timeline")
+    save_plan = None if args.save_plan is None else outputs.file(args.save_plan, "--save-plan")
     rendering = render(plan, base_dir=base_dir)
-    write_wav(args.out, rendering.samples, rendering.sample_rate)
-    written = {"out": str(args.out)}
-    if args.timeline is not None:
-        _write_text(args.timeline, rendering.timeline_json())
-        written["timeline"] = str(args.timeline)
-    if args.save_plan is not None:
-        _write_text(args.save_plan, plan.to_json())
-        written["plan"] = str(args.save_plan)
+    write_atomically(out, lambda fh: sf.write(fh, rendering.samples, rendering.sample_rate,
+                                              subtype="PCM_16", format="WAV"))
+    written = {"out": str(out)}
+    if timeline is not None:
+        write_text(timeline, rendering.timeline_json() + "\n", "--timeline")
+        written["timeline"] = str(timeline)
+    if save_plan is not None:
+        write_text(save_plan, plan.to_json() + "\n", "--save-plan")
+        written["plan"] = str(save_plan)
 
     seconds = len(rendering.samples) / rendering.sample_rate
     if args.json:
@@ -172,12 +186,9 @@ def _plan_from_args(args: argparse.Namespace):
             raise ConfigError("Kind 'plan' needs the plan file: give --plan PLAN.json.")
         if args.seed is not None or level is not None:
             raise ConfigError("--seed and --level-dbfs do not apply to 'plan'; edit the plan.")
-        try:
-            text = args.plan.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise ConfigError(f"Plan file {args.plan} does not exist.") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"Cannot read plan file {args.plan} ({exc}).") from None
+        from bench_app.core.input_limits import read_text_input
+
+        text = read_text_input(args.plan, "plan file", ConfigError)  # regular, bounded, UTF-8
         return Plan.from_json(text), args.plan.resolve().parent
     if kind == "tonal-bursts":
         from bench_app.core.frontend import FrontendConfig
@@ -198,11 +209,3 @@ def _plan_from_args(args: argparse.Namespace):
         raise ConfigError("Kind 'speech' needs the words to speak: give --text \"...\".")
     return speech_plan(args.text, level, voice=args.voice or "en-us"), None
 
-
-def _write_text(path: Path, text: str) -> None:
-    from bench_app.core.errors import BenchError
-
-    try:
-        path.write_text(text + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise BenchError(f"Cannot write {path} ({exc.strerror or exc}).") from None

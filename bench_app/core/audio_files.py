@@ -12,6 +12,7 @@ and resampling with `scipy.signal.resample_poly`.
 from __future__ import annotations
 
 import math
+import os
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from bench_app.core.errors import AudioFileError
+from bench_app.core.input_limits import check_audio_size
 
 #: WAV writers that stream to a pipe cannot know the data length and write one of these
 #: placeholders (espeak-ng writes 0x7FFFF000); such a header is read to the end of the file.
@@ -85,12 +87,13 @@ def read_audio(path, channel: int | None = None, sample_rate: int = 16000) -> Au
     _check_file(path)
     _check_wav_length(path)
     try:
-        info = sf.info(str(path))
+        info = sf.info(_native(path))
     except (sf.SoundFileError, RuntimeError) as exc:
         reason = _libsndfile_reason(exc)
         raise AudioFileError(f"{path} is not a readable audio file ({reason}).") from None
     if info.frames <= 0:
         raise AudioFileError(f"{path} holds no audio samples.")
+    check_audio_size(path, info.samplerate, info.frames)  # before decoding or resampling
 
     notes: list[str] = []
     index = _choose_channel(path, info.channels, channel)
@@ -100,7 +103,7 @@ def read_audio(path, channel: int | None = None, sample_rate: int = 16000) -> Au
     float_input = info.subtype in _FLOAT_SUBTYPES
     dtype = "float64" if float_input else "int32"
     try:
-        data, _ = sf.read(str(path), dtype=dtype, always_2d=True)
+        data, _ = sf.read(_native(path), dtype=dtype, always_2d=True)
     except (sf.SoundFileError, RuntimeError) as exc:
         reason = _libsndfile_reason(exc)
         raise AudioFileError(f"{path} is damaged or truncated ({reason}).") from None
@@ -114,6 +117,9 @@ def read_audio(path, channel: int | None = None, sample_rate: int = 16000) -> Au
     clipped = 0
     if float_input:
         samples, clipped = _float_to_int16(column)
+        not_numbers = int(np.count_nonzero(np.isnan(column)))
+        if not_numbers:
+            notes.append(f"{not_numbers} samples were NaN (not a number) and were set to 0")
         notes.append(f"converted {info.subtype_info} samples to 16-bit PCM")
         if clipped:
             notes.append(f"{clipped} samples beyond +/-1.0 were clipped to the int16 range")
@@ -208,10 +214,15 @@ def write_wav(path, samples_int16, sample_rate: int = 16000) -> None:
     if not path.parent.is_dir():
         raise AudioFileError(f"Cannot write {path}: the folder {path.parent} does not exist.")
     try:
-        sf.write(str(path), samples, int(sample_rate), subtype="PCM_16", format="WAV")
+        sf.write(_native(path), samples, int(sample_rate), subtype="PCM_16", format="WAV")
     except (sf.SoundFileError, RuntimeError, OSError) as exc:
         reason = _libsndfile_reason(exc)
         raise AudioFileError(f"Cannot write {path} ({reason}).") from None
+
+
+def _native(path: Path) -> bytes:
+    """The path as the bytes the OS knows it by: libsndfile then opens names that are not UTF-8."""
+    return os.fsencode(path)
 
 
 def _check_file(path: Path) -> None:

@@ -72,12 +72,14 @@ def test_hostile_run_writes_only_inside_the_output_folder(tmp_path):
     assert not [p for p in created if p.name.endswith(".part")]
 
 
-def test_explicit_paths_keep_their_folder_and_get_a_clean_name(tmp_path):
+def test_explicit_paths_are_written_exactly_as_named(tmp_path):
+    """The user's own names are kept (issue 9: no silent renaming); stored names are not."""
     inp = latency_input(count=20)
-    files = write_report(inp, html=tmp_path / "a b<>|.HTML", pdf=None)
-    assert files.html == tmp_path.resolve() / "a_b_.HTML"
+    files = write_report(inp, html=tmp_path / "my report (v2) ü.HTML", pdf=None)
+    assert files.html == tmp_path.resolve() / "my report (v2) ü.HTML" and files.html.is_file()
     files = write_report(inp, html=tmp_path / "report", pdf=tmp_path / "r e.p")
-    assert files.html.name == "report.html" and files.pdf.name == "r_e.p.pdf"
+    assert files.html.name == "report" and files.pdf.name == "r e.p"
+    assert files.pdf.read_bytes().startswith(b"%PDF")
 
 
 def test_output_folder_that_is_a_file_is_one_sentence(tmp_path):

@@ -105,6 +105,7 @@ def analyse_alignment(
     pcm_trim: int = 0,
     options: AlignmentOptions | None = None,
     frontend: FeatureFn | None = None,
+    expected_frames: int | None = None,
 ) -> AlignmentReport:
     """Analyse one alignment capture.
 
@@ -129,6 +130,9 @@ def analyse_alignment(
         Thresholds, floors and margins (`AlignmentOptions`).
     frontend
         Feature callable (default: the bench's reference front end).
+    expected_frames
+        Frames the whole stimulus spans; parity over less than `verdict.MIN_COVERAGE` of them
+        gives no verdict. None: no coverage rule.
     """
     opts = options or AlignmentOptions()
     spans = segments_from(timeline)
@@ -176,5 +180,6 @@ def analyse_alignment(
         acoustic = AcousticResult(notes=(f"The acoustic-path analysis failed: {exc}",))
     note = pcan_note(bool(host_config.pcan_enable), board_config, acoustic.stimulus_mre)
     notes = (note,) if note else ()
-    return AlignmentReport(lint, parity, acoustic, decide(list(lint), parity, acoustic),
+    verdict = decide(list(lint), parity, acoustic, expected_frames)
+    return AlignmentReport(lint, parity, acoustic, verdict,
                            notes, opts)

@@ -91,8 +91,12 @@ class ParityResult:
 
     @property
     def passed(self) -> bool:
-        """True when the mean relative error is below the threshold."""
-        return self.available and self.mean_relative_error < self.threshold
+        """True when the frames are bit-exact or the mean relative error is below the threshold.
+
+        Bit-exact frames pass even when no cell is above the floor (a silent stimulus), where
+        the mean relative error is undefined (NaN): identical frames are parity by definition.
+        """
+        return self.available and (self.exact or self.mean_relative_error < self.threshold)
 
     def to_dict(self) -> dict:
         """JSON-ready figures (arrays are in ``arrays``, for the store's .npy artifacts)."""

@@ -1,9 +1,13 @@
 """The alignment run's verdict: pass / fail with reasons, and the PCAN explanation.
 
 The verdict rests on what tests the board's front end: the config lint (no error) and pipeline
-parity (mean relative error below the threshold). The acoustic-path figures describe the
-speaker, room and microphone; they are reported beside the verdict as information and never
-decide it, because with PCAN on the clean-stimulus comparison is large by design.
+parity (mean relative error below the threshold) over enough of the stimulus: when parity
+covers less than `MIN_COVERAGE` of the stimulus's frames (a run interrupted after 4 of 32
+bursts), there is **no verdict** (``passed`` is None) and the first reason says why, since a
+pass on an eighth of the evidence says nothing about the rest. The acoustic-path figures
+describe the speaker, room and microphone; they are reported beside the verdict as
+information and never decide it, because with PCAN on the clean-stimulus comparison is
+large by design.
 """
 
 from __future__ import annotations
@@ -53,11 +57,15 @@ def pcan_note(host_pcan: bool, board_config: object,
     return PCAN_NOTE if host_pcan or board_on else None
 
 
+#: Least fraction of the stimulus's frames pipeline parity must cover for a verdict.
+MIN_COVERAGE = 0.9
+
+
 @dataclass(frozen=True)
 class Verdict:
-    """Pass / fail and the sentences that explain it (first the deciding ones)."""
+    """Pass / fail / no verdict (None) and the sentences that explain it (deciding ones first)."""
 
-    passed: bool
+    passed: bool | None
     reasons: tuple[str, ...]
 
     def to_dict(self) -> dict:
@@ -76,11 +84,16 @@ def _pct(x: float | None) -> str:
 
 
 def decide(
-    lint: list[LintFinding], parity: ParityResult, acoustic: AcousticResult | None
+    lint: list[LintFinding], parity: ParityResult, acoustic: AcousticResult | None,
+    expected_frames: int | None = None,
 ) -> Verdict:
-    """Pass when the lint has no error and pipeline parity is available and below threshold."""
+    """Pass when the lint has no error and pipeline parity is available and below threshold.
+
+    ``expected_frames`` (the frames the whole stimulus spans) enables the evidence rule: parity
+    over fewer than `MIN_COVERAGE` of them gives no verdict (None) unless it already fails.
+    """
     reasons: list[str] = []
-    passed = True
+    passed: bool | None = True
     errors = [f.key for f in lint if f.severity == "error"]
     warnings = [f.key for f in lint if f.severity == "warning"]
     if errors:
@@ -106,6 +119,14 @@ def decide(
             f"({s.n_cells if s else 0} cells above the floor; bar {_pct(parity.threshold)})."
         )
         passed = passed and parity.passed
+    if passed and expected_frames and parity.available:
+        coverage = parity.frames_compared / expected_frames
+        if coverage < MIN_COVERAGE:
+            passed = None
+            reasons.insert(0, (
+                f"No verdict: pipeline parity covers only {parity.frames_compared} of the "
+                f"{expected_frames} frames the stimulus spans ({coverage:.0%}; at least "
+                f"{MIN_COVERAGE:.0%} are needed), too little evidence to pass the board."))
     if warnings:
         reasons.append(
             f"{len(warnings)} front-end setting(s) could not be checked ({', '.join(warnings)})."

@@ -21,6 +21,7 @@ from typing import Any
 
 import serial
 
+from bench_app.core.device.port_owner import check_port_owner
 from bench_app.core.errors import LinkError
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,7 @@ class LinkCounters:
 
 
 def _open_port(url: str, read_timeout: float, write_timeout: float, baudrate: int):
+    check_port_owner(url)  # a dead virtual board's link is never followed to another pty
     return serial.serial_for_url(
         url, baudrate=baudrate, timeout=read_timeout, write_timeout=write_timeout
     )
@@ -217,7 +219,7 @@ class SerialLink:
         self.counters.reconnect_attempts += 1
         try:
             port = _open_port(self.url, self._read_timeout, self._write_timeout, self._baudrate)
-        except (serial.SerialException, OSError, ValueError) as exc:
+        except (serial.SerialException, OSError, ValueError, LinkError) as exc:
             self.last_error = _reason(exc)
             return
         with self._write_lock:

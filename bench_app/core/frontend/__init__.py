@@ -8,6 +8,7 @@ stays light). `MicroFrontend` streams (state carried across chunks); `compute_fe
 (window_variant "float") and TensorFlow's audio_microfrontend op ("double").
 """
 
+from bench_app.core.frontend import _threads  # noqa: F401  (before any numba kernel runs)
 from bench_app.core.frontend.config import FrontendConfig
 from bench_app.core.frontend.pipeline import STAGE_NAMES
 from bench_app.core.frontend.quantize import to_int8

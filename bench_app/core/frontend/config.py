@@ -183,14 +183,10 @@ class FrontendConfig:
         text = str(source)
         path = None
         if isinstance(source, Path) or not text.lstrip().startswith(("{", "[")):
+            from bench_app.core.input_limits import read_text_input
+
             path = Path(source)
-            try:
-                text = path.read_text(encoding="utf-8")
-            except OSError as exc:
-                raise ConfigError(f"Cannot read the front end config file {path}: "
-                                  f"{exc.strerror or exc}.") from None  # fmt: skip
-            except UnicodeDecodeError:
-                raise ConfigError(f"The front end config file {path} is not UTF-8 text.") from None
+            text = read_text_input(path, "front end config file", ConfigError)  # regular, bounded
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:

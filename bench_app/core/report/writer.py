@@ -1,11 +1,13 @@
 """Write a run's report: raw data first, then the HTML, then the PDF.
 
 The order keeps what is most valuable safe: if drawing the PDF fails, the raw data and the
-HTML are already on disk. Every output path is reduced to a sanitised name inside its folder.
+HTML are already on disk. The HTML and PDF are written at exactly the paths given (the CLI
+has checked them); names that come from stored data (raw files) are sanitised inside their folder.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +16,7 @@ from bench_app.core.report.blocks import Block
 from bench_app.core.report.content import build_blocks
 from bench_app.core.report.html import render_html
 from bench_app.core.report.model import ReportInput
-from bench_app.core.report.paths import inside, output_folder, sanitize_filename
+from bench_app.core.report.paths import ReportPathError, inside, output_folder, sanitize_filename
 from bench_app.core.report.pdf import write_pdf
 from bench_app.core.report.raw import write_raw
 
@@ -29,19 +31,25 @@ class ReportFiles:
     raw: list[Path] = field(default_factory=list)
 
 
-def _target(path: Path | str, suffix: str) -> Path:
-    """``path`` with a sanitised name (forced to ``suffix``), inside its own folder."""
+def _target(path: Path | str) -> Path:
+    """``path`` exactly as the user named it (no character replaced, no suffix added)."""
     given = Path(path).expanduser()
-    name = sanitize_filename(given.name, default="report")
-    if not name.lower().endswith(suffix):
-        name += suffix
-    return inside(output_folder(given.parent), name)
+    if not given.name or given.name in (".", ".."):
+        raise ReportPathError(f"The report path {given} does not name a file.")
+    if given.is_dir() or (given.exists() and not given.is_file()):
+        raise ReportPathError(f"The report path {given} is not a regular file.")
+    return output_folder(given.parent) / given.name
 
 
-def _atomic_write(path: Path, text: str) -> None:
+def _replace_from_temp(path: Path, write) -> None:
+    """Write through ``<name>.part`` beside ``path``, then rename; no ``.part`` survives."""
     temp = path.with_name(path.name + ".part")
-    temp.write_text(text, encoding="utf-8")
-    os.replace(temp, path)
+    try:
+        write(temp)
+        os.replace(temp, path)
+    finally:
+        with contextlib.suppress(OSError):
+            temp.unlink()
 
 
 def default_stem(inp: ReportInput) -> str:
@@ -59,7 +67,7 @@ def write_report(inp: ReportInput, html: Path | str | None = None,
     inp
         The run's report input.
     html, pdf
-        Output files; their names are sanitised and they stay inside their folders.
+        Output files, written at exactly these paths (their folders are created).
     raw_dir
         Folder for the raw data (CSV + NPZ + JSON); none written when None.
     made_at
@@ -76,13 +84,17 @@ def write_report(inp: ReportInput, html: Path | str | None = None,
     blocks: list[Block] = build_blocks(inp, raw_names, made_at)
     title = f"Bench report: {inp.procedure} run {inp.uid}"
     if html is not None:
-        files.html = _target(html, ".html")
-        _atomic_write(files.html, render_html(blocks, title))
+        files.html = _target(html)
+        text = render_html(blocks, title)
+        _replace_from_temp(files.html, lambda t: t.write_text(text, encoding="utf-8"))
     if pdf is not None:
-        files.pdf = _target(pdf, ".pdf")
-        temp = files.pdf.with_name(files.pdf.name + ".part")
-        files.pdf_pages = write_pdf(blocks, temp, f"bench-app report · run {inp.uid}", title)
-        os.replace(temp, files.pdf)
+        files.pdf = _target(pdf)
+        footer = f"bench-app report · run {inp.uid}"
+
+        def draw(temp: Path) -> None:
+            files.pdf_pages = write_pdf(blocks, temp, footer, title)
+
+        _replace_from_temp(files.pdf, draw)
     return files
 
 

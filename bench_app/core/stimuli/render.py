@@ -108,6 +108,24 @@ def timeline_from_dict(data: dict[str, Any]) -> tuple[TimelineEntry, ...]:
     return tuple(TimelineEntry(**e) for e in data["segments"])
 
 
+def _check_plan_length(plan: Plan) -> None:
+    """Refuse, before rendering, a plan whose stated durations exceed the bench's audio limit."""
+    from bench_app.core.input_limits import (
+        MAX_AUDIO_RATE_HZ,
+        MAX_AUDIO_S,
+        MIN_AUDIO_RATE_HZ,
+        InputLimitError,
+    )
+
+    if not MIN_AUDIO_RATE_HZ <= plan.sample_rate <= MAX_AUDIO_RATE_HZ:
+        raise InputLimitError(f"The plan's sample_rate {plan.sample_rate} Hz is outside "
+                              f"{MIN_AUDIO_RATE_HZ:,} to {MAX_AUDIO_RATE_HZ:,} Hz.")
+    stated = sum(float(getattr(s, "duration_s", 0.0) or 0.0) for s in plan.segments)
+    if stated > MAX_AUDIO_S:
+        raise InputLimitError(f"The plan lasts {stated:,.0f} s; the bench renders at most "
+                              f"{MAX_AUDIO_S:,.0f} s of audio.")
+
+
 def render(plan: Plan, base_dir: str | Path | None = None) -> Rendering:
     """Render ``plan`` to int16 samples; the same plan always gives the same samples.
 
@@ -123,6 +141,7 @@ def render(plan: Plan, base_dir: str | Path | None = None) -> Rendering:
         `AudioFileError` for an unusable audio file, `SpeechError` if espeak-ng fails.
     """
     rate = plan.sample_rate
+    _check_plan_length(plan)
     parts: list[np.ndarray] = []
     entries: list[TimelineEntry] = []
     notes: list[str] = []

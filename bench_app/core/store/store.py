@@ -23,6 +23,7 @@ import numpy as np
 
 from .artifacts import load_array, sanitise_name
 from .errors import RunNotFoundError, StoreError
+from .health import check_database, connect_readonly
 from .paths import DB_NAME
 from .records import ArtifactRecord, RunRecord, StoredDocument
 from .schema import migrate
@@ -47,26 +48,47 @@ def _close_open_stores() -> None:  # a store left open still commits its last ba
 class RunStore:
     """A folder of stored runs. Create with ``RunStore.open(path)``; close with ``close()``."""
 
-    def __init__(self, store_dir: Path, *, flush_period: float) -> None:
+    def __init__(self, store_dir: Path, *, flush_period: float, readonly: bool = False) -> None:
         self.store_dir = store_dir
         self.db_path = store_dir / DB_NAME
+        self.readonly = readonly
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self._closed = False
-        self.recovered: list[str] = self._prepare()
-        self._writer = BatchedWriter(self.db_path, flush_period=flush_period)
+        self.recovered: list[str] = [] if readonly else self._prepare()
+        self._writer = None if readonly else BatchedWriter(self.db_path, flush_period=flush_period)
         _OPEN_STORES.add(self)
+        if readonly:
+            try:
+                check_database(self._conn(), self.db_path)
+            except BaseException:
+                self.close()
+                raise
 
     @classmethod
     def open(
-        cls, path: str | os.PathLike[str], *, flush_period: float = DEFAULT_FLUSH_PERIOD_S
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        flush_period: float = DEFAULT_FLUSH_PERIOD_S,
+        readonly: bool = False,
     ) -> RunStore:
         """Open (creating if needed) the store in folder ``path``.
 
-        ``flush_period`` bounds how far, in seconds, the database may lag the documents.
+        ``flush_period`` bounds how far, in seconds, the database may lag the documents. A
+        ``readonly`` store must exist; it is read without writing anything (so a store on
+        read-only media can be listed, and a mistyped path creates no folders); it has no
+        subscriber. Either way a damaged database is refused here, before any work.
         """
         store_dir = Path(path).expanduser()
+        if readonly:
+            if not (store_dir / DB_NAME).is_file():
+                raise StoreError(
+                    f"There is no run store at {store_dir} (no {DB_NAME} there); check the "
+                    "--store folder or $BENCH_APP_STORE."
+                )
+            return cls(store_dir, flush_period=flush_period, readonly=True)
         try:
             store_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -79,6 +101,7 @@ class RunStore:
         conn = None
         try:
             conn = connect(self.db_path)
+            check_database(conn, self.db_path)
             migrate(conn)
             recovered = _recover_interrupted(conn)
             for uid in recovered:
@@ -99,23 +122,27 @@ class RunStore:
 
     def subscriber(self) -> StoreSubscriber:
         """A run subscriber that saves every document (and array) of the runs it sees."""
+        if self._writer is None:
+            raise StoreError(f"The run store {self.store_dir} was opened read-only.")
         return StoreSubscriber(self._writer, self.store_dir)
 
     @property
-    def writer(self) -> BatchedWriter:
+    def writer(self) -> BatchedWriter | None:
         """The background writer (its ``commits`` / ``errors`` say how writing goes)."""
         return self._writer
 
     def flush(self) -> None:
         """Commit everything written so far (the writer does it by itself within its period)."""
-        self._writer.flush()
+        if self._writer is not None:
+            self._writer.flush()
 
     def close(self) -> None:
         """Commit pending writes and close every connection."""
         if self._closed:
             return
         self._closed = True
-        self._writer.close()
+        if self._writer is not None:
+            self._writer.close()
         with self._lock:
             for conn in self._readers:
                 conn.close()
@@ -127,7 +154,10 @@ class RunStore:
             raise StoreError("The run store is closed.")
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = connect(self.db_path)
+            try:
+                conn = connect_readonly(self.db_path) if self.readonly else connect(self.db_path)
+            except sqlite3.Error as exc:
+                raise StoreError(f"The run store {self.db_path} cannot be read: {exc}.") from exc
             conn.row_factory = sqlite3.Row
             self._local.conn = conn
             with self._lock:

@@ -17,6 +17,7 @@ import dataclasses
 import json
 import os
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -26,6 +27,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from bench_app.core.device.port_owner import process_start
 from bench_app.core.errors import LinkError
 
 #: Directory where running emulators announce themselves (for device discovery). It lives
@@ -147,7 +149,10 @@ def start_emulator(args: list[str], stats_file: str | None = None) -> Iterator[E
         # stderr to a file, not a pipe: a chatty child never blocks on a full pipe.
         errors = stack.enter_context(tempfile.TemporaryFile())
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=errors, env=env, preexec_fn=_die_with_parent())  # fmt: skip
+                                stderr=errors, env=env, preexec_fn=_die_with_parent(),
+                                # its own process group: a Ctrl-C at the terminal reaches the
+                                # bench, which cancels the run and then stops this board
+                                process_group=0)  # fmt: skip
         proc.stderr = errors
         emu = None
         try:
@@ -170,15 +175,30 @@ def running_emulators() -> list[dict]:
     """Virtual boards running on this machine (for device discovery).
 
     Each entry is what the emulator announced: ``port``, ``speaker`` (INFO's entry), ``pid``,
-    ``stats_file``, ``model_sha256``. Announcements of processes that are gone are skipped.
+    ``stats_file``, ``model_sha256``. Announcements of processes that are gone (a board killed
+    with ``kill -9`` cannot clean up) are removed with the board's temporary folder, so neither
+    they nor its stale port link outlive it.
     """
     found = []
     for path in sorted(ANNOUNCE_DIR.glob("*.json")):
         try:
             doc = json.loads(path.read_text())
-            os.kill(int(doc["pid"]), 0)
+            pid = int(doc["pid"])
         except (OSError, ValueError, KeyError, TypeError):
+            continue
+        start = process_start(pid)
+        if start is None or doc.get("start") not in (None, start):
+            _remove_leftovers(path, doc)
             continue
         if Path(doc.get("port", "")).exists():
             found.append(doc)
     return found
+
+
+def _remove_leftovers(announcement: Path, doc: dict) -> None:
+    """Delete a dead board's announcement and its own temporary folder (port link, stats)."""
+    folder = Path(str(doc.get("port", ""))).parent
+    if folder.name.startswith("bench_app_emu_") and folder.parent == Path(tempfile.gettempdir()):
+        shutil.rmtree(folder, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        announcement.unlink()

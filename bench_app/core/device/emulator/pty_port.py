@@ -23,6 +23,8 @@ import tty
 from collections.abc import Callable
 from pathlib import Path
 
+from bench_app.core.device.port_owner import remove_port_owner, write_port_owner
+
 #: Line speed the emulator leaves on a fresh pty; a host that opens the port changes it.
 _UNOPENED_SPEED = termios.B50
 #: Seconds between a host configuring the port and the board sending to it.
@@ -56,7 +58,9 @@ class PtyPort:
         tmp = self.path.with_name(self.path.name + ".new")
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
-        os.symlink(os.ttyname(self.slave), tmp)
+        target = os.ttyname(self.slave)
+        os.symlink(target, tmp)
+        write_port_owner(self.path, target)  # before the link: a reader checks the owner
         os.replace(tmp, self.path)
         self.up = True
 
@@ -85,6 +89,7 @@ class PtyPort:
         self.up = False
         with contextlib.suppress(FileNotFoundError):
             self.path.unlink()
+        remove_port_owner(self.path)
         for fd in (self.master, self.slave):
             with contextlib.suppress(OSError):
                 os.close(fd)

@@ -5,11 +5,20 @@ length is rejected at once), waits for the payload, checks the frame CRC and dec
 failure it resumes the hunt one byte after the failed sync word, so an intact frame that
 follows (or hides inside) a broken one is still found. It keeps at most one incomplete frame
 between calls, so its memory is bounded by `MAX_FRAME` whatever it is fed.
+
+A frame cut off by its sender (a header announcing 65,536 bytes, then a reset or silence) would
+otherwise hold the decoder until that many more bytes arrive, making it deaf to every later
+frame. So a frame whose bytes stop for longer than `FRAME_TIMEOUT_S` (the inter-byte timeout,
+docs/protocol.md) is abandoned when the next bytes arrive: counted in `broken_frames` and
+`timeouts`, its bytes re-scanned for intact frames, and the new bytes decoded normally. The
+host's decoder and the virtual board's are this one class, so both sides behave alike.
 """
 
 from __future__ import annotations
 
+import time
 import zlib
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -24,6 +33,9 @@ from bench_app.core.device.protocol.codec import (
 )
 from bench_app.core.device.protocol.messages import Stream
 from bench_app.core.errors import ProtocolError
+
+#: Longest pause, in seconds, between two bytes of one frame before it is abandoned.
+FRAME_TIMEOUT_S = 0.5
 
 _SEQ_MOD = 1 << 32
 _HALF = 1 << 31
@@ -49,7 +61,9 @@ class DecoderStats:
     crc_errors : frames whose header or frame CRC failed.
     broken_frames : frames with a good CRC but an impossible shape (length over the cap, a
         payload shorter than its layout, a wrong protocol version), plus frames cut short at
-        the end of the stream.
+        the end of the stream or by a pause longer than the frame timeout.
+    timeouts : frames abandoned because their bytes stopped for longer than the timeout
+        (also counted in ``broken_frames``).
     unknown_types : intact frames of a type this decoder does not know (skipped).
     resyncs : times the decoder lost sync and hunted for the next sync word.
     garbage_bytes : bytes thrown away while hunting.
@@ -68,6 +82,7 @@ class DecoderStats:
     drops: dict[str, int] = field(default_factory=dict)
     restarts: dict[str, int] = field(default_factory=dict)
     stale: int = 0
+    timeouts: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready copy."""
@@ -84,10 +99,22 @@ class Decoder:
 
     `feed` never raises: bad bytes are counted in `stats`. Call `flush` at the end of a stream
     to give up on a frame cut short (its bytes are re-scanned for intact frames).
+
+    Parameters
+    ----------
+    frame_timeout_s : float or None
+        Inter-byte timeout: an incomplete frame whose bytes paused longer than this is
+        abandoned when the next bytes arrive (None: wait forever).
+    clock : callable
+        Monotonic seconds (a test passes its own).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, frame_timeout_s: float | None = FRAME_TIMEOUT_S,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.stats = DecoderStats()
+        self._timeout = frame_timeout_s
+        self._clock = clock
+        self._last_byte = 0.0
         self._rest = b""
         # While a long frame is incomplete, later chunks wait here (joined once it is whole)
         # instead of being copied onto `_rest` at every call.
@@ -108,6 +135,13 @@ class Decoder:
 
     def feed(self, data: bytes | bytearray | memoryview) -> list[Packet]:
         """Decode every complete frame in the bytes seen so far; keep the incomplete tail."""
+        if self._timeout is not None and data:
+            now = self._clock()
+            stalled = self._have >= len(SYNC) and now - self._last_byte > self._timeout
+            self._last_byte = now
+            if stalled:  # the held frame's bytes stopped: give it up, then decode `data`
+                self.stats.timeouts += 1
+                return self.flush() + self.feed(data)
         stats = self.stats
         stats.bytes += len(data)
         if self._need and self._have + len(data) < self._need:

@@ -212,6 +212,7 @@ class Info:
         """Build from a parsed INFO document; raise `ProtocolError` on a wrong shape."""
         if not isinstance(doc, dict):
             raise ProtocolError("The INFO payload is not a JSON object.")
+        _check_info_ranges(doc)
         try:
             inject = doc.get("inject") or {}
             model = doc.get("model_sha256")
@@ -244,6 +245,21 @@ class Info:
         except (UnicodeDecodeError, ValueError, RecursionError):
             raise ProtocolError("The INFO payload is not UTF-8 JSON.") from None
         return cls.from_dict(doc)
+
+
+#: INFO numbers every later computation divides by or sizes buffers with, and their ranges.
+_INFO_RANGES = {"sample_rate_hz": (1, 384_000)}
+
+
+def _check_info_ranges(doc: dict[str, Any]) -> None:
+    """Refuse an INFO whose rate (or other divisor) is out of range, before anything uses it."""
+    for key, (lo, hi) in _INFO_RANGES.items():
+        value = doc.get(key)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+            raise ProtocolError(f"The board announced {key} {value!r}; it must be a whole "
+                                f"number from {lo} to {hi}.")
 
 
 _MASK = struct.Struct("<I")

@@ -8,8 +8,10 @@ exactly one ``stop``, whatever happens inside the procedure.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
+import signal
 import threading
 import time
 from collections.abc import Iterable, Mapping
@@ -357,16 +359,33 @@ def run_procedure(
 ) -> RunResult:
     """Run ``procedure`` to its end in a controller thread and return how it ended.
 
-    Ctrl-C in the calling thread cancels the run cleanly (the stop document is emitted, so the
-    store keeps everything) and then re-raises ``KeyboardInterrupt``.
+    Ctrl-C (SIGINT) cancels the run: called from the main thread, this swaps Python's
+    KeyboardInterrupt handler for one that only asks the controller to cancel, so the run
+    ends ``cancelled`` at its next yield, its stop document is emitted and stored, and the
+    result is returned like any other. (Raising KeyboardInterrupt instead, inside
+    ``Thread.join``, let the caller close the store before the run had stopped: the stop
+    document and the run's last records were lost.)
     """
     controller = RunController(procedure, subscribers, run_uid=run_uid).start()
-    try:
+    with _sigint_cancels(controller):
         while controller.wait(0.1) is None:
             pass
-    except KeyboardInterrupt:
-        controller.cancel("The run was cancelled by the user (Ctrl-C).")
-        controller.wait()
-        raise
     assert controller.result is not None
     return controller.result
+
+
+@contextlib.contextmanager
+def _sigint_cancels(controller: RunController):
+    """While inside, SIGINT cancels ``controller`` instead of raising (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def cancel(signum, frame) -> None:
+        controller.cancel("The run was cancelled by the user (Ctrl-C).")
+
+    previous = signal.signal(signal.SIGINT, cancel)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -79,6 +79,7 @@ def analyse_pass(cap) -> tuple[dict, dict]:
         stimulus, frames, host, board_pcm=pcm, board_config=dict(s.info.frontend or {}),
         timeline=_shift_timeline(stim.timeline, pad), frame_offset=frame_offset,
         pcm_trim=pcm_trim, options=AlignmentOptions(threshold=p.threshold),
+        expected_frames=max(0, (len(stim.samples) - host.window_samples) // step + 1),
     )
     summary = report.to_dict()
     continuous = _continuity(pcm, stimulus, pad, summary.get("delay_samples"))
