@@ -17,9 +17,12 @@ int main(int argc, char** argv) {
   const bool flip = argc > 3 && std::strcmp(argv[3], "--flip-lsb") == 0;
   const fw::testing::VectorReport r =
       fw::testing::check_frontend_vectors(argv[1], chunk, flip, stdout);
-  std::printf("frontend-vectors cases=%zu frames=%zu mismatches=%zu failures=%zu "
-              "checksum=%016llx\n",
-              r.cases, r.frames, r.mismatches, r.failures,
-              static_cast<unsigned long long>(r.checksum));
+  // newlib-nano's printf has no %zu or %llu: unsigned long, and the checksum in two halves
+  std::printf("frontend-vectors cases=%lu frames=%lu mismatches=%lu failures=%lu "
+              "checksum=%08lx%08lx\n",
+              static_cast<unsigned long>(r.cases), static_cast<unsigned long>(r.frames),
+              static_cast<unsigned long>(r.mismatches), static_cast<unsigned long>(r.failures),
+              static_cast<unsigned long>(r.checksum >> 32),
+              static_cast<unsigned long>(r.checksum & 0xFFFFFFFFu));
   return (r.failures == 0 && r.cases > 0) ? 0 : 1;
 }

@@ -52,12 +52,15 @@ VectorReport check_frontend_vectors(const char* dir, size_t chunk, bool flip_lsb
     return rep;
   }
   manifest.push_back(0);
-  char* save = nullptr;
   bool flipped = false;
-  for (char* line = strtok_r(reinterpret_cast<char*>(manifest.data()), "\n", &save); line;
-       line = strtok_r(nullptr, "\n", &save)) {
+  char* next = reinterpret_cast<char*>(manifest.data());
+  while (*next) {
+    char* line = next;
+    char* nl = std::strchr(line, '\n');
+    next = nl ? nl + 1 : line + std::strlen(line);
+    if (nl) *nl = 0;
     char config[64], stimulus[64];
-    unsigned long n_samples = 0, n_frames = 0, n_channels = 0;
+    unsigned long n_samples = 0, n_frames = 0, n_channels = 0;  // newlib-nano: no %zu
     if (std::sscanf(line, "%63s %63s %lu %lu %lu", config, stimulus, &n_samples, &n_frames,
                     &n_channels) != 5) {
       continue;
@@ -88,8 +91,9 @@ VectorReport check_frontend_vectors(const char* dir, size_t chunk, bool flip_lsb
     for (size_t pass = 0; pass < (chunk ? 2u : 1u) && !failed; ++pass) {
       const std::vector<uint16_t> got = run(*t, pcm, pass ? chunk : 0);
       if (got.size() != expected.size()) {
-        std::fprintf(log, "%s/%s: %zu values, expected %zu\n", config, stimulus, got.size(),
-                     expected.size());
+        std::fprintf(log, "%s/%s: %lu values, expected %lu\n", config, stimulus,
+                     static_cast<unsigned long>(got.size()),
+                     static_cast<unsigned long>(expected.size()));
         failed = true;
         break;
       }
@@ -97,9 +101,9 @@ VectorReport check_frontend_vectors(const char* dir, size_t chunk, bool flip_lsb
       for (size_t i = 0; i < got.size(); ++i) {
         if (got[i] != expected[i]) {
           if (bad < 3) {
-            std::fprintf(log, "%s/%s%s: frame %zu channel %zu: %u, expected %u\n", config,
+            std::fprintf(log, "%s/%s%s: frame %lu channel %lu: %u, expected %u\n", config,
                          stimulus, pass ? " (chunked)" : "", i / n_channels, i % n_channels,
-                         got[i], expected[i]);
+                         unsigned{got[i]}, unsigned{expected[i]});
           }
           ++bad;
         }
