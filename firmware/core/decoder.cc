@@ -104,7 +104,7 @@ void Decoder::scan(PacketSink& sink) {
     const Stream stream = stream_of(msg);
     track(stream, seq);
     ++stats_.packets;
-    sink.on_packet(Packet{msg, seq, stream});
+    sink.on_packet(Packet{msg, seq, stream, h + kHeaderSize, length});
   }
   if (pos) std::memmove(buf_, buf_ + pos, n - pos);
   len_ = n - pos;

@@ -21,6 +21,8 @@ struct Packet {
   const Message& message;
   uint32_t seq;
   Stream stream;
+  const uint8_t* payload;  //!< the raw payload the message was read from
+  size_t length;
 };
 
 //! Receives decoded packets; pointers inside a packet are valid during the call only.
