@@ -34,7 +34,8 @@ from bench_app.core.frontend.pipeline import frontend_plan
 
 def _array(ctype: str, name: str, values, per_line: int = 12) -> str:
     vals = [int(v) for v in np.asarray(values).ravel()]
-    lines = [", ".join(str(v) for v in vals[i : i + per_line]) for i in range(0, len(vals), per_line)]
+    rows = range(0, len(vals), per_line)
+    lines = [", ".join(str(v) for v in vals[i : i + per_line]) for i in rows]
     body = ",\n    ".join(lines) if lines else "0"
     size = max(len(vals), 1)
     return f"inline constexpr {ctype} {name}[{size}] = {{\n    {body}}};\n"
