@@ -66,7 +66,7 @@ VectorReport check_frontend_vectors(const char* dir, size_t chunk, bool flip_lsb
       continue;
     }
     ++rep.cases;
-    const FrontendTables* t = tables_by_name(config);
+    const FrontendTables* t = fw::tables_by_name(config);
     std::vector<uint8_t> pcm_bytes, expected_bytes;
     if (!t || !read_file(root + "/pcm/" + stimulus + ".i16", &pcm_bytes) ||
         !read_file(root + "/" + config + "/" + stimulus + ".u16", &expected_bytes)) {

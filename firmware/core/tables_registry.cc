@@ -7,7 +7,7 @@
 #include "frontend_sdk_keyword.h"
 #include "frontend_short16.h"
 
-namespace fw::testing {
+namespace fw {
 
 const FrontendTables* tables_by_name(const char* name) {
   struct Entry {
@@ -26,4 +26,4 @@ const FrontendTables* tables_by_name(const char* name) {
   return nullptr;
 }
 
-}  // namespace fw::testing
+}  // namespace fw
