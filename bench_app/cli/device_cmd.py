@@ -124,16 +124,21 @@ def _open_board(args: argparse.Namespace, *, fast: bool = False):
     and they set no pace), which the session stops when it closes.
     """
     from bench_app.core.errors import ConfigError
-    from bench_app.core.runs.board_session import SIM, BoardSession, sim_arguments
+    from bench_app.core.runs.board_session import (
+        STARTED_BOARDS,
+        BoardSession,
+        sim_arguments,
+    )
 
-    if args.device != SIM:
+    if args.device not in STARTED_BOARDS:
         if args.sim:
-            raise ConfigError("--sim is for the virtual board (--device sim) only.")
+            raise ConfigError("--sim is for a board started for the command (--device sim or "
+                              "native) only.")  # fmt: skip
         return BoardSession(args.device, timeout=args.timeout).open()
     sim_args = sim_arguments(args.sim)
     if fast and not {"--fast", "--speed"} & {a.split("=")[0] for a in sim_args}:
         sim_args.append("--fast")
-    return BoardSession(SIM, sim_args, timeout=args.timeout).open()
+    return BoardSession(args.device, sim_args, timeout=args.timeout).open()
 
 
 def _virtual_board(session) -> dict | None:

@@ -99,19 +99,25 @@ void Board::poll() {
   }
   int16_t cap[512];
   for (size_t n; (n = mic_.read(cap, sizeof cap / sizeof cap[0])) > 0;) ring_.push(cap, n);
+  const size_t step = cfg_.tables->step_samples;
   for (size_t i = 0; i < cfg_.max_steps_per_poll; ++i) {
-    const size_t step = cfg_.tables->step_samples;
     const bool inject_now = inject_.queued() > 0;
+    if (inject_now) dry_since_us_ = 0;
     if (inject_now && cfg_.fast_inject) {
       step_audio();
-    } else if (ring_.size() >= step) {
-      if (inject_now) {
-        counters_.mic_discarded += ring_.discard(step);  // the injected step replaces it
-      }
-      step_audio();
-    } else {
-      break;
+      continue;
     }
+    if (!inject_now && inject_.in_clip() && cfg_.fast_inject) {
+      if (dry_since_us_ == 0) dry_since_us_ = now;
+      if (now - dry_since_us_ < cfg_.fast_dry_wait_us) {
+        counters_.mic_discarded += ring_.discard(ring_.size());  // the clip goes on: wait
+        break;
+      }
+      dry_since_us_ = 0;  // give up: step_audio cuts the clip (an underrun)
+    }
+    if (ring_.size() < step) break;
+    if (inject_now) counters_.mic_discarded += ring_.discard(step);  // replaced by the clip
+    step_audio();
   }
 }
 

@@ -7,7 +7,8 @@
 // and FRAME in production order, so control answers never wait behind a backlog of audio.
 // Audio is paced by the microphone: each step of captured audio is replaced by a step of
 // injected audio while a clip is queued (the captured step is discarded), so injection runs
-// at the board's real rate; `fast_inject` processes injected audio without waiting.
+// at the board's real rate; `fast_inject` processes injected audio without waiting (and
+// waits for the rest of a clip whose buffer ran dry, discarding microphone audio meanwhile).
 //
 // This core has no model runtime: INFO says so (model_sha256 null, no "results"
 // capability) and START of the RESULTS stream is refused with NAK UNSUPPORTED.
@@ -36,6 +37,9 @@ struct BoardConfig {
   bool fast_inject = false;
   size_t max_steps_per_poll = 10;
   uint64_t heartbeat_us = 500000;
+  //! With `fast_inject`, how long a clip whose buffer ran dry is waited for before it is cut
+  //! (an underrun); in real time a dry clip is cut at once, as its samples are due.
+  uint64_t fast_dry_wait_us = 10000000;
 };
 
 struct BoardCounters {
@@ -89,6 +93,7 @@ class Board : public PacketSink {
   std::array<int16_t, MicroFrontend::kMaxWindow> block_{};
   uint32_t streams_ = 0;
   uint64_t next_heartbeat_us_ = 0;
+  uint64_t dry_since_us_ = 0;  // fast_inject: when the current clip's buffer ran dry (0: not)
   bool run_open_ = false;
   uint8_t run_source_ = 0;
   uint32_t run_tag_ = 0;
