@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 
 EPILOG = """\
 Builds firmware/host/native_board with CMake on first use (build/firmware-native), then runs
@@ -39,6 +40,7 @@ def register(subparsers) -> None:
 def run_native(args) -> int:
     """Start the native board, relay its two announcement lines, serve until interrupted."""
     import json
+    import signal
     import sys
 
     from bench_app.core.device.native_board import start_native_board
@@ -48,12 +50,14 @@ def run_native(args) -> int:
         argv += ["--wav", args.wav]
     if args.fast:
         argv.append("--fast")
+    def interrupt(*_):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)  # SIGTERM ends it as cleanly as Ctrl-C
     with start_native_board(argv) as board:
         print(board.port)
         print(json.dumps({"port": board.port, "pid": board.pid, "board": "native"}))
         sys.stdout.flush()
-        try:
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C reaches the board too
             board.process.wait()
-        except KeyboardInterrupt:
-            pass
     return 0

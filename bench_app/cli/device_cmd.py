@@ -26,6 +26,8 @@ PORT_OR_URL is a serial port path or any pyserial URL (socket://HOST:PORT, loop:
 sim: a virtual board started for this command (`bench-app emulate` with the --sim arguments;
 capture adds --fast unless --sim sets a pace) and stopped after it. A virtual board already
 running (`bench-app emulate`) is reached by the port path it prints first.
+native: the native board (firmware/core as a host program, `bench-app board native`) started the
+same way; --sim then takes its arguments (--fast, --wav FILE, --frontend NAME).
 """
 
 
@@ -77,9 +79,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--device", required=True, metavar="sim|PORT_OR_URL",
+    p.add_argument("--device", required=True, metavar="sim|native|PORT_OR_URL",
                    help="serial port path or pyserial URL of the board, or sim (a virtual "
-                   "board started for this command)")
+                   "board started for this command) or native (the firmware core, likewise)")
     p.add_argument("--sim", default="", metavar="ARGS",
                    help="arguments for `bench-app emulate` when --device is sim, in one "
                    "string, e.g. --sim \"--model m.tflite --channel gain_db=-6\" (write "

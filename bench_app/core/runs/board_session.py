@@ -2,8 +2,9 @@
 
 ``--device sim`` starts a virtual board (`bench-app emulate` with the ``--sim`` arguments) and
 stops it afterwards; ``--device native`` likewise starts the native board (firmware/core as a
-host program, `bench-app board native`, with the ``--sim`` arguments); any other value is a port or a pyserial URL of a board already running
-(a real one, or one started with `bench-app emulate`). `BoardSession` keeps the client, the
+host program, `bench-app board native`, with the ``--sim`` arguments); any other value is a
+port or a pyserial URL of a board already running (a real one, or one started with
+`bench-app emulate`). `BoardSession` keeps the client, the
 board's INFO and a `StreamBuffer` that drains the client's queues, stamping each message with
 the host's ``time.perf_counter()`` when it was taken, and raising `LinkError` when the board
 has been gone longer than the client's timeout (the run then ends "interrupted").
