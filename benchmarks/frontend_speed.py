@@ -16,21 +16,16 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-
-from oracles import mltk_features, tf_features  # noqa: E402
 
 from bench_app.core.frontend import (  # noqa: E402
     FrontendConfig,
     compute_features,
     compute_features_batch,
 )
+from bench_app.testing.oracles import mltk_features, tf_features  # noqa: E402
 
 RATE = 16000
 

@@ -11,6 +11,10 @@ PACKAGES=(
   libfontconfig1 libdbus-1-3 fonts-dejavu-core
   jackd2                               # JACK dummy driver: a real PortAudio loopback
   poppler-utils imagemagick            # look at PDF reports and screenshots
+  cmake ninja-build g++                # firmware/: the board core's host build
+  libgtest-dev nlohmann-json3-dev      # its GoogleTest suite (reads the golden JSON vectors)
+  gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib  # Cortex-M7 build
+  qemu-user-static                     # runs the M7 build's golden vectors here
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "bench_app.cli.runs_cmd",
     "bench_app.cli.report_cmd",
     "bench_app.cli.emulate_cmd",
+    "bench_app.cli.board_cmd",
     "bench_app.cli.run_cmd",
     "bench_app.cli.device_cmd",
     "bench_app.cli.gui_cmd",

@@ -32,6 +32,8 @@ PORT_OR_URL is a serial port path or any pyserial URL (socket://HOST:PORT, loop:
 sim: a virtual board started for this command (`bench-app emulate` with the --sim arguments;
 capture adds --fast unless --sim sets a pace) and stopped after it. A virtual board already
 running (`bench-app emulate`) is reached by the port path it prints first.
+native: the native board (firmware/core as a host program, `bench-app board native`) started the
+same way; --sim then takes its arguments (--fast, --wav FILE, --frontend NAME).
 """
 
 
@@ -87,9 +89,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--device", required=True, metavar="sim|PORT_OR_URL",
+    p.add_argument("--device", required=True, metavar="sim|native|PORT_OR_URL",
                    help="serial port path or pyserial URL of the board, or sim (a virtual "
-                   "board started for this command)")
+                   "board started for this command) or native (the firmware core, likewise)")
     p.add_argument("--sim", default="", metavar="ARGS",
                    help="arguments for `bench-app emulate` when --device is sim, in one "
                    "string, e.g. --sim \"--model m.tflite --channel gain_db=-6\" (write "
@@ -135,19 +137,20 @@ def _open_board(args: argparse.Namespace, *, fast: bool = False):
     """
     from bench_app.core.errors import ConfigError
     from bench_app.core.runs.procedures.board_io.board_session import (
-        SIM,
+        STARTED_BOARDS,
         BoardSession,
         sim_arguments,
     )
 
-    if args.device != SIM:
+    if args.device not in STARTED_BOARDS:
         if args.sim:
-            raise ConfigError("--sim is for the virtual board (--device sim) only.")
+            raise ConfigError("--sim is for a board started for the command (--device sim or "
+                              "native) only.")  # fmt: skip
         return BoardSession(args.device, timeout=args.timeout).open()
     sim_args = sim_arguments(args.sim)
     if fast and not {"--fast", "--speed"} & {a.split("=")[0] for a in sim_args}:
         sim_args.append("--fast")
-    return BoardSession(SIM, sim_args, timeout=args.timeout).open()
+    return BoardSession(args.device, sim_args, timeout=args.timeout).open()
 
 
 def _virtual_board(session) -> dict | None:

@@ -18,10 +18,12 @@ _BURST_S = positive_float(60.0, what="a burst length ")
 _COUNT = positive_int(100_000, what="a count ")
 _THRESHOLD = finite_float(0.0, 10.0, lo_open=True, what="the pass bar on the mean relative error ")
 
-_DEVICE_HELP = ("'sim' (start a virtual board for this run and stop it after), a serial port "
+_DEVICE_HELP = ("'sim' (start a virtual board for this run and stop it after), 'native' (the same "
+                "with the firmware core built as a host program), a serial port "
                 "(/dev/ttyACM0, the port `bench-app emulate` printed) or a pyserial URL "
                 "(socket://10.10.10.1:PORT)")
-_SIM_HELP = ("arguments for `bench-app emulate` when --device is sim, in one string, e.g. "
+_SIM_HELP = ("arguments for `bench-app emulate` when --device is sim (or for `bench-app board "
+             "native` when it is native), in one string, e.g. "
              "--sim \"--fast --channel delay_ms=137,gain_db=-6,noise_dbfs=-60\" (write "
              "--sim=--fast when it is a single option)")
 
@@ -92,7 +94,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--device", required=True, metavar="sim|PORT|URL", help=_DEVICE_HELP)
+    p.add_argument("--device", required=True, metavar="sim|native|PORT|URL",
+                   help=_DEVICE_HELP)
     p.add_argument("--sim", default="", metavar="ARGS", help=_SIM_HELP)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     add_store_option(p)

@@ -117,7 +117,8 @@ def test_device_capture_on_sim_gives_the_files_features(tmp_path):
 def test_sim_args_without_device_sim_are_refused():
     out = cli("device", "info", "--device", "/dev/ttyNONE", "--sim=--fast")
     assert out.returncode == 2 and out.stderr.strip().splitlines() == [
-        "bench-app: error: --sim is for the virtual board (--device sim) only."]
+        "bench-app: error: --sim is for a board started for the command (--device sim or "
+        "native) only."]
 
 
 def test_sigterm_ends_the_emulator_cleanly_with_its_stats(tmp_path):

@@ -1,8 +1,10 @@
 """One board for the length of a run: connect, INFO, collect streams with host times, let go.
 
 ``--device sim`` starts a virtual board (`bench-app emulate` with the ``--sim`` arguments) and
-stops it afterwards; any other value is a port or a pyserial URL of a board already running
-(a real one, or one started with `bench-app emulate`). `BoardSession` keeps the board (any
+stops it afterwards; ``--device native`` likewise starts the native board (firmware/core as a
+host program, `bench-app board native`, with the ``--sim`` arguments); any other value is a
+port or a pyserial URL of a board already running (a real one, or one started with
+`bench-app emulate`). `BoardSession` keeps the board (any
 `bench_app.core.device.board.Board`, a `BoardClient` when it opens one itself) and its INFO;
 `BoardSession.on_board` wraps a board someone else connected. A `StreamBuffer` drains the
 board's queues, stamping each message with the host's ``time.perf_counter()`` when it was
@@ -31,6 +33,9 @@ if TYPE_CHECKING:
     from bench_app.core.frontend.geometry import FrameGeometry
 
 SIM = "sim"
+NATIVE = "native"
+#: Device names that start a board for the run (and stop it after).
+STARTED_BOARDS = (SIM, NATIVE)
 #: The untrained paper-shape model the virtual board runs for latency when none is given.
 DEFAULT_SIM_MODEL = "models/untrained_paper_shape.tflite"
 
@@ -102,6 +107,11 @@ class BoardSession:
                 from bench_app.core.device.emulator.process import start_emulator
 
                 self.emulator = self._stack.enter_context(start_emulator(self.sim_args))
+                url = self.emulator.port
+            elif self.device == NATIVE:
+                from bench_app.core.device.native_board import start_native_board
+
+                self.emulator = self._stack.enter_context(start_native_board(self.sim_args))
                 url = self.emulator.port
             self.client = self._stack.enter_context(BoardClient.open(url, timeout=self.timeout))
             self.info = self.client.info()
