@@ -32,6 +32,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "bench_app.cli.gui_cmd",
     "bench_app.cli.audio_cmd",
     "bench_app.cli.corpus_cmd",
+    "bench_app.cli.train_cmd",
 )
 
 EXIT_USAGE = 2

@@ -1,0 +1,79 @@
+"""`bench-app train`: train, quantize, check and export a model in a TensorFlow subprocess.
+
+This module imports no TensorFlow: it starts ``python -m bench_app.training`` and reads its
+JSON lines, drawing one progress line (or passing the lines through with ``--json``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from bench_app.core.errors import BenchError
+from bench_app.training.config import HRF_RATIOS, VARIANTS
+
+
+class TrainError(BenchError):
+    """The training run failed or was stopped."""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``train`` command."""
+    p = subparsers.add_parser("train", help="train, quantize (INT8), check and export a model")
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--features", metavar="NPZ", help="features file (X, y, class_names)")
+    src.add_argument("--corpus", metavar="KIND:DIR", help="corpus (synthetic:, iemocap:, csv:)")
+    p.add_argument("--variant", choices=VARIANTS, default="late")
+    p.add_argument("--hrf", type=int, choices=HRF_RATIOS)
+    p.add_argument("--ds-subsampling", action="store_true")
+    p.add_argument("--pre-normalizer", action="store_true")
+    p.add_argument("--epochs", type=int, default=30)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--dims", default="paper", help="paper, tiny or a JSON object of sizes")
+    p.add_argument("--out", required=True, metavar="models/NAME")
+    p.add_argument("--overwrite", action="store_true")
+    p.add_argument("--json", action="store_true", help="print the run's JSON lines on stdout")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.features and not Path(args.features).is_file():
+        raise TrainError(f"The features file {args.features} does not exist.")
+    cmd = [sys.executable, "-m", "bench_app.training", "--variant", args.variant,
+           "--epochs", str(args.epochs), "--seed", str(args.seed), "--dims", args.dims,
+           "--out", args.out]  # fmt: skip
+    cmd += ["--features", args.features] if args.features else ["--corpus", args.corpus]
+    for flag, on in (("--ds-subsampling", args.ds_subsampling),
+                     ("--pre-normalizer", args.pre_normalizer), ("--overwrite", args.overwrite)):
+        if on:
+            cmd.append(flag)
+    if args.hrf:
+        cmd += ["--hrf", str(args.hrf)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    last: dict = {}
+    try:
+        for line in proc.stdout:
+            doc = json.loads(line)
+            last = doc
+            if args.json:
+                print(line, end="", flush=True)
+            elif doc["event"] == "epoch":
+                print(f"\r{doc['stage']} epoch {doc['epoch']}/{doc['epochs']} loss "
+                      f"{doc['loss']:.3f} val loss {doc['val_loss']:.3f} val F1 "
+                      f"{doc['val_macro_f1']:.3f} ETA {doc['eta_s']:.0f} s   ", end="",
+                      file=sys.stderr, flush=True)  # fmt: skip
+    finally:
+        rc = proc.wait()
+    if last.get("event") == "error":
+        raise TrainError(last["message"])
+    if rc < 0:
+        raise TrainError(f"Training was killed (signal {-rc}); no model folder was written.")
+    if rc != 0 or last.get("event") != "done":
+        raise TrainError(f"Training stopped with status {rc}; no model folder was written.")
+    if not args.json:
+        print(f"\n{last['card']['model']['verdict']}", file=sys.stderr)
+        print(last["out"])
+    return 0
