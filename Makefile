@@ -41,7 +41,7 @@ venv: $(VENV)/.runtime
 $(VENV)/.runtime: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --upgrade pip
-	$(PIP) install -e .
+	$(PIP) install -e '.[training]'
 	@touch $@
 
 # Test extras, plus MLTK's AudioFeatureGenerator as a test-only oracle. MLTK pins an old
