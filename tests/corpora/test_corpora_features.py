@@ -58,7 +58,7 @@ def test_windows_equal_the_reference_front_end(csv_corpus, tmp_path):
             np.testing.assert_array_equal(fs.X[row], want)
             assert fs.y[row] == corpus.class_index(clip.label)
     short = np.flatnonzero(fs.clip_ids == "short.wav")
-    assert len(short) == 1 and fs.padded_frames[short[0]] == 98 - CFG.n_frames(7200)
+    assert len(short) == 1 and fs.padded_frames[short[0]] == 98 - CFG.frames_for(7200)
     assert fs.padded_frames[np.flatnonzero(fs.clip_ids == "long.wav")].max() == 0
     assert fs.reference.startswith("bench") and "zero-padded" in fs.padding
 

@@ -271,7 +271,7 @@ def _features(signals: list[np.ndarray], cfg: FrontendConfig, reference: str,
             batch[row, :len(signals[i])] = signals[i]
         frames = compute_features_batch(batch, cfg)
         for row, i in enumerate(members):
-            out[i] = frames[row, :cfg.n_frames(len(signals[i]))]
+            out[i] = frames[row, :cfg.frames_for(len(signals[i]))]
         start = end
     return out  # type: ignore[return-value]
 
@@ -285,7 +285,7 @@ def _compute(corpus: Corpus, cfg: FrontendConfig, window: int, hop: int, referen
     signals, real_frames = [], []
     for c in clips:
         s = pcm[c.clip_id]
-        real_frames.append(cfg.n_frames(len(s)))
+        real_frames.append(cfg.frames_for(len(s)))
         signals.append(np.concatenate([s, np.zeros(need - len(s), np.int16)])
                        if len(s) < need else s)
     feats = _features(signals, cfg, reference)

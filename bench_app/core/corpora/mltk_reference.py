@@ -73,4 +73,4 @@ def mltk_features(pcm: np.ndarray, cfg: FrontendConfig) -> np.ndarray:
         setattr(settings, key, value)
     settings.sample_length_ms = len(padded) // per_ms
     out = mod.AudioFeatureGenerator(settings).process_sample(padded, dtype=np.uint16)
-    return np.asarray(out, dtype=np.uint16)[: cfg.n_frames(len(pcm))]
+    return np.asarray(out, dtype=np.uint16)[: cfg.frames_for(len(pcm))]
