@@ -76,6 +76,7 @@ def test_latency_run_takes_window_and_hop_from_info(client):
     assert stated.model_hop_frames == 50 and stated.model_window_frames > 0
     info, summary = _run(board)
     assert "emulator" not in info
+    assert info["model"]["hop_frames"] == 50  # INFO's statement stored beside the model facts
     assert summary["count"] == 1
     assert summary["budget_ms"] == pytest.approx(HOP_S * 1000)
     assert not any("does not state" in n for n in summary["notes"])
@@ -84,7 +85,7 @@ def test_latency_run_takes_window_and_hop_from_info(client):
 
 def test_latency_run_on_a_board_that_does_not_state_them_says_so(client):
     info, summary = _run(DocumentedInfoOnly(client, state_model=False))
-    assert "model" not in info
+    assert "window_frames" not in info["model"] and "hop_frames" not in info["model"]
     assert summary["budget_ms"] == pytest.approx(1000.0)
     assert any("does not state its model's window and hop" in n and "5 s window" in n
                for n in summary["notes"]), summary["notes"]

@@ -160,12 +160,13 @@ class BoardSession:
 
         ``"model"`` holds the model facts the run saw (`bench_app.core.model.run_facts`:
         sha256, bytes, arena, ops, budget, untrained, card), so reports need not look at
-        ``models/`` again.
+        ``models/`` again; the model's window and hop that INFO states stay beside them.
         """
         from bench_app.core.model import run_facts
 
         doc = dict(self.info.to_dict())
-        doc["model"] = run_facts(doc)
+        stated = doc.get("model") if isinstance(doc.get("model"), dict) else {}
+        doc["model"] = {**stated, **run_facts(doc)}  # INFO's window / hop kept beside the facts
         doc["device"] = self.device
         if self.opened_by:
             doc["connected_by"] = self.opened_by
