@@ -166,7 +166,9 @@ class BoardSession:
 
         doc = dict(self.info.to_dict())
         stated = doc.get("model") if isinstance(doc.get("model"), dict) else {}
-        doc["model"] = {**stated, **run_facts(doc)}  # INFO's window / hop kept beside the facts
+        facts = run_facts(doc)  # None when the board runs no model
+        # INFO's window / hop are kept beside the facts.
+        doc["model"] = {**stated, **facts} if facts is not None else (stated or None)
         doc["device"] = self.device
         if self.opened_by:
             doc["connected_by"] = self.opened_by
