@@ -14,7 +14,6 @@ import contextlib
 import dataclasses
 import json
 import os
-import select
 import shutil
 import subprocess
 import tempfile
@@ -22,6 +21,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from bench_app.core.device.board_process import read_startup_line, stop_process
 from bench_app.core.errors import ConfigError, LinkError
 
 NATIVE = "native"
@@ -97,32 +97,7 @@ class NativeBoardProcess:
 
     def stop(self, timeout: float = 5.0) -> int:
         """SIGTERM, wait, SIGKILL if needed; return the exit status."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        return self.process.returncode
-
-
-def _line(proc: subprocess.Popen, errors, deadline: float) -> str:
-    line = b""
-    fd = proc.stdout.fileno()
-    while not line.endswith(b"\n"):
-        left = deadline - time.monotonic()
-        if left <= 0 or not select.select([fd], [], [], left)[0]:
-            raise LinkError("The native board did not start in time.")
-        ch = os.read(fd, 1)
-        if not ch:
-            proc.wait()
-            errors.seek(0)
-            text = errors.read().decode(errors="replace").strip().splitlines()
-            why = text[-1].removeprefix("error:").strip() if text else f"exit {proc.returncode}"
-            raise LinkError(f"The native board failed to start: {why}")
-        line += ch
-    return line.decode().strip()
+        return stop_process(self.process, timeout)
 
 
 def native_arguments(args: list[str], folder: str) -> list[str]:
@@ -162,8 +137,8 @@ def start_native_board(args: list[str]) -> Iterator[NativeBoardProcess]:
         board = None
         try:
             deadline = time.monotonic() + START_TIMEOUT_S
-            port = _line(proc, errors, deadline)
-            doc = json.loads(_line(proc, errors, deadline))
+            port = read_startup_line(proc, errors, deadline, "The native board")
+            doc = json.loads(read_startup_line(proc, errors, deadline, "The native board"))
             board = NativeBoardProcess(port, int(doc["pid"]), proc)
             yield board
         finally:

@@ -16,7 +16,6 @@ import contextlib
 import dataclasses
 import json
 import os
-import select
 import shutil
 import signal
 import subprocess
@@ -27,8 +26,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from bench_app.core.device.board_process import read_startup_line, stop_process
 from bench_app.core.device.port_owner import process_start
-from bench_app.core.errors import LinkError
 
 #: Directory where running emulators announce themselves (for device discovery). It lives
 #: here, in a stdlib-only module, so discovery does not import the emulator (and scipy).
@@ -64,32 +63,7 @@ class EmulatorProcess:
 
     def stop(self, timeout: float = 10.0) -> int:
         """SIGTERM, wait, SIGKILL if needed; return the exit status."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        return self.process.returncode
-
-
-def _readline(proc: subprocess.Popen, deadline: float) -> str:
-    line = b""
-    fd = proc.stdout.fileno()
-    while not line.endswith(b"\n"):
-        left = deadline - time.monotonic()
-        if left <= 0 or not select.select([fd], [], [], left)[0]:
-            raise LinkError("The virtual board did not start in time.")
-        ch = os.read(fd, 1)
-        if not ch:
-            proc.wait()
-            proc.stderr.seek(0)
-            err = proc.stderr.read().decode(errors="replace").strip().splitlines()
-            why = _child_error(err, proc.wait())
-            raise LinkError(f"The virtual board failed to start: {why}")
-        line += ch
-    return line.decode().strip()
+        return stop_process(self.process, timeout)
 
 
 def _die_with_parent():
@@ -119,16 +93,6 @@ def _die_with_parent():
     return preexec
 
 
-def _child_error(lines: list[str], status: int) -> str:
-    """The child's last error line, without the ``bench-app: error:`` its CLI put before it
-    (the host's CLI adds its own, and the user should read the prefix once)."""
-    why = lines[-1].strip() if lines else f"exit status {status}"
-    for prefix in ("bench-app: error:", "error:"):
-        if why.startswith(prefix):
-            return why[len(prefix):].strip()
-    return why
-
-
 @contextlib.contextmanager
 def start_emulator(args: list[str], stats_file: str | None = None) -> Iterator[EmulatorProcess]:
     """Run ``python -m bench_app emulate ARGS`` for the duration of the block.
@@ -153,12 +117,11 @@ def start_emulator(args: list[str], stats_file: str | None = None) -> Iterator[E
                                 # its own process group: a Ctrl-C at the terminal reaches the
                                 # bench, which cancels the run and then stops this board
                                 process_group=0)  # fmt: skip
-        proc.stderr = errors
         emu = None
         try:
             deadline = time.monotonic() + START_TIMEOUT_S
-            port = _readline(proc, deadline)
-            doc = json.loads(_readline(proc, deadline))
+            port = read_startup_line(proc, errors, deadline, "The virtual board")
+            doc = json.loads(read_startup_line(proc, errors, deadline, "The virtual board"))
             emu = EmulatorProcess(port, doc["speaker"]["address"], doc["stats_file"], proc.pid,
                                   proc)  # fmt: skip
             yield emu
