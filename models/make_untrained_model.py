@@ -146,23 +146,13 @@ def build_keras_model(seed: int):
 
 
 def convert_int8(model, seed: int, n_calibration: int) -> bytes:
-    """Full INT8 post-training quantization with int8 input and output."""
-    import tensorflow as tf
+    """Full INT8 post-training quantization with int8 input and output (the training
+    backend's converter), calibrated on random int8 feature windows."""
+    from bench_app.training.quantize import convert_int8 as convert
 
     rng = np.random.default_rng(seed)
-
-    def representative():
-        for _ in range(n_calibration):
-            x = rng.integers(-128, 128, size=(1, FRAMES, CHANNELS)).astype(np.float32)
-            yield [x]
-
-    conv = tf.lite.TFLiteConverter.from_keras_model(model)
-    conv.optimizations = [tf.lite.Optimize.DEFAULT]
-    conv.representative_dataset = representative
-    conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-    conv.inference_input_type = tf.int8
-    conv.inference_output_type = tf.int8
-    return conv.convert()
+    calibration = rng.integers(-128, 128, size=(n_calibration, FRAMES, CHANNELS))
+    return convert(model, calibration.astype(np.float32))
 
 
 def time_invoke(model_bytes: bytes, arena: int, repeats: int) -> float:
