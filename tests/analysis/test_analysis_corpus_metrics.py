@@ -30,7 +30,8 @@ def _records(seed: int = 1, n: int = 60) -> list[dict]:
         out.append({"index": i, "clip_id": f"c{i}", "path": f"c{i}.wav", "utterance": f"u{i}",
                     "speaker": f"S{i % 3}", "session": f"Session{1 + i % 2}", "label": label,
                     "twin_clean": clean, "twin_board_pcm": pcm, "board": board,
-                    "windows": 1, "padded_s": 0.0, "duration_s": 3.0})
+                    "windows": 1, "padded_s": 0.0, "duration_s": 3.0,
+                    "setting": ""})
     return out
 
 

@@ -7,6 +7,10 @@ event (``STREAM_METRICS``) whose ``data`` is what `bench_app.core.analysis.corpu
 computes from all records so far. The store, the report, the CSV export and the window's
 Corpus view read these records; none of them imports the procedure.
 
+Each ``clips`` event may carry arrays: ``board_scores``, ``twin_clean_scores`` and
+``twin_board_pcm_scores`` (float32, one per class, the decided clip-level scores) and
+``board_pcm`` (int16, the board's microphone PCM of the clip, when the run keeps it).
+
 Answers are class *names* (from the model card's ``class_names``), or ``None`` when that
 answer is missing (e.g. a board with no model sends no RESULT, or the clip was skipped).
 """
@@ -33,6 +37,8 @@ class ClipRecord(TypedDict):
       (twin_board_pcm vs this = firmware / runtime; must agree exactly with matching code).
     - ``windows``: how many model windows the clip gave; ``padded_s``: silence added to reach
       one window (0 when the clip was long enough).
+    - ``setting``: the virtual channel setting of a sweep (e.g. ``"noise_dbfs=-50"``), ``""``
+      outside a sweep; a sweep is one run whose clips and metrics events name their setting.
     """
 
     index: int
@@ -48,3 +54,4 @@ class ClipRecord(TypedDict):
     windows: int
     padded_s: float
     duration_s: float
+    setting: str
