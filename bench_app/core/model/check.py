@@ -2,9 +2,10 @@
 
 `check_model` reads the file (`tflite_file`), lists ops and tensor types (any float tensor is a
 finding: the board runs full-INT8 models), loads it in TFLM (naming the op TFLM lacks when it
-cannot), measures the smallest arena, puts weights + arena against the paper's 1.8 MB budget
+cannot) and measures the smallest arena, both in a child process (`arena_search`: TFLM can
+crash on a too-small arena), puts weights + arena against the paper's 1.8 MB budget
 (`budget`), compares TFLM with LiteRT on a few seeded random inputs (`runtime_agreement`), and
-says what the Edge TPU would run (`edgetpu_ops`). The training pipeline runs the same checks on
+says what the Edge TPU would run (`edgetpu_ops`). The training pipeline can run the same checks on
 the model it exports. No TensorFlow: everything here runs in the window's process too.
 
 A file the bench cannot read at all is not raised: it is a `ModelCheck` with ``readable``
@@ -13,11 +14,7 @@ False and the reason as its one finding, so the CLI and the window show it like 
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,11 +22,12 @@ from typing import Any
 import numpy as np
 
 from bench_app.core.errors import ModelFileError
+from bench_app.core.model.arena_search import probe_tflm
 from bench_app.core.model.budget import BUDGET_TEXT, BudgetVerdict, budget_verdict
 from bench_app.core.model.edgetpu_ops import EdgeTpuReport, edgetpu_report
 from bench_app.core.model.runtime_agreement import Agreement, compare_runtimes
 from bench_app.core.model.tflite_file import ModelFacts, read_bytes, read_tflite
-from bench_app.core.model.tflm import MAX_ARENA_BYTES, smallest_arena
+from bench_app.core.model.tflm import MAX_ARENA_BYTES
 
 #: How TFLM names an op it has no kernel for (printed by its op resolver).
 _MISSING_OP = re.compile(r"Didn't find op for builtin opcode '([A-Z0-9_]+)'")
@@ -82,27 +80,6 @@ class ModelCheck:
         }  # fmt: skip
 
 
-@contextlib.contextmanager
-def _captured_native_output():
-    """Capture C-level stdout/stderr (TFLM prints why a load failed there); yield a reader."""
-    sys.stdout.flush()
-    sys.stderr.flush()
-    saved = [os.dup(1), os.dup(2)]
-    with tempfile.TemporaryFile() as sink:
-        os.dup2(sink.fileno(), 1)
-        os.dup2(sink.fileno(), 2)
-        text: list[str] = []
-        try:
-            yield text
-        finally:
-            os.dup2(saved[0], 1)
-            os.dup2(saved[1], 2)
-            for fd in saved:
-                os.close(fd)
-            sink.seek(0)
-            text.append(sink.read().decode(errors="replace"))
-
-
 def _io_quantization(data: bytes) -> dict[str, list[dict]]:
     """Name, type, shape, scale and zero point of each input and output of subgraph 0."""
     from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as schema
@@ -125,22 +102,6 @@ def _io_quantization(data: bytes) -> dict[str, list[dict]]:
 
     return {"inputs": [one(int(i)) for i in np.asarray(graph.InputsAsNumpy()).reshape(-1)],
             "outputs": [one(int(i)) for i in np.asarray(graph.OutputsAsNumpy()).reshape(-1)]}
-
-
-def _tflm_load(data: bytes) -> tuple[bool, list[str], str]:
-    """Whether TFLM loads the model in the largest arena; the ops it lacks; its first words."""
-    from tflite_micro import runtime
-
-    with _captured_native_output() as said:
-        try:
-            runtime.Interpreter.from_bytes(data, arena_size=MAX_ARENA_BYTES)
-            loaded = True
-        except Exception:  # RuntimeError / ValueError from the binding; damage anywhere else
-            loaded = False
-    log = "".join(said)
-    missing = _MISSING_OP.findall(log) + [f"CUSTOM:{c}" for c in _MISSING_CUSTOM.findall(log)]
-    first = next((ln.strip() for ln in log.splitlines() if ln.strip()), "")
-    return loaded, list(dict.fromkeys(missing)), first
 
 
 def _frontend_findings(io: dict, frontend_config) -> list[str]:
@@ -195,18 +156,17 @@ def check_model(path: Path | str, frontend_config=None, *, inputs: np.ndarray | 
                               "not the full-INT8 model the board runs.")  # fmt: skip
     check.findings += _frontend_findings(check.io, frontend_config)
 
-    check.tflm_loaded, check.missing_ops, first = _tflm_load(data)
+    probe = probe_tflm(data)  # in a child process: TFLM can crash on a too-small arena
+    check.tflm_loaded, check.arena_bytes = probe.loaded, probe.arena_bytes
+    customs = [f"CUSTOM:{c}" for c in _MISSING_CUSTOM.findall(probe.log)]
+    check.missing_ops = list(dict.fromkeys(_MISSING_OP.findall(probe.log) + customs))
+    first = next((ln.strip() for ln in probe.log.splitlines() if ln.strip()), "")
     if check.missing_ops:
         check.findings.append(f"TFLM has no kernel for {', '.join(check.missing_ops)}, so the "
                               "board's interpreter cannot load this model.")  # fmt: skip
     elif not check.tflm_loaded:
         check.findings.append("TFLM cannot load this model even in a "
                               f"{MAX_ARENA_BYTES >> 20} MB arena ({first or 'no reason given'}).")
-    if check.tflm_loaded:
-        try:
-            check.arena_bytes = smallest_arena(data)
-        except ModelFileError as exc:
-            check.findings.append(str(exc))
     check.budget = budget_verdict(facts.size_bytes, check.arena_bytes)
     if check.budget.fits is False:
         check.findings.append(f"The model does not fit the board's {BUDGET_TEXT} memory "
