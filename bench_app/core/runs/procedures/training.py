@@ -136,9 +136,13 @@ class TrainingProcedure:
             raise TrainingFailed(f"Training {why}; no model folder was written.")
         card = last.get("card") or {}
         model = card.get("model") or {}
+        metrics = card.get("metrics") or {}
+        fvi = metrics.get("float_vs_int8") or {}
+        runtimes = metrics.get("tflm_vs_litert") or {}
         return {"out": last.get("out"), "name": card.get("name"), "sha256": model.get("sha256"),
                 "size_bytes": model.get("size_bytes"), "arena_bytes": model.get("arena_bytes"),
-                "fits_budget": model.get("fits_budget"),
-                "budget_text": model.get("verdict"), "class_names": card.get("class_names"),
-                "metrics": {k: v for k, v in (card.get("metrics") or {}).items()
-                            if k != "history"}}  # fmt: skip
+                "fits_budget": model.get("fits_budget"), "budget_text": model.get("verdict"),
+                "class_names": card.get("class_names"),
+                "val_macro_f1_float": (fvi.get("float") or {}).get("macro_f1"),
+                "val_macro_f1_int8": (fvi.get("int8") or {}).get("macro_f1"),
+                "tflm_vs_litert_class_agreement": runtimes.get("class_agreement")}  # fmt: skip
