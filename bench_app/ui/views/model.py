@@ -143,6 +143,10 @@ class ModelView(QWidget):
             return
         self.ctx.status(f"Restarting the virtual board with {path.name}…")
 
+    def on_board(self, session) -> None:
+        """A board connected (or None: disconnected): say which model it runs."""
+        self.set_board_info(None if session is None else session.info)
+
     def shutdown(self) -> None:
         """The window closes: stop a training still going."""
         self.training.shutdown()
