@@ -89,3 +89,19 @@ def test_bench_app_train_stores_a_train_run_and_links_its_model(tmp_path, capsys
     assert main(["runs", "show", board, "--store", str(store_dir), "--json"]) == 0
     shown = json.loads(capsys.readouterr().out)["model_provenance"]
     assert shown["training_run"]["uid"] == run.uid
+
+
+def test_report_says_which_training_made_the_model(tmp_path):
+    from bench_app.core.report.content import header
+    from bench_app.core.report.load import load_report_input
+
+    with RunStore.open(tmp_path) as store:
+        train = _board_run(store, {})
+        store.add_model(SHA, "demo", training_run_uid=train)
+        board = _board_run(store, {"model": {"sha256": SHA}})
+        unknown = _board_run(store, {"model": {"sha256": "cd" * 32}})
+        inp = load_report_input(store, board)
+        assert inp.run["model_training"].startswith(f"training run {train[:8]} (success")
+        rows = dict(header(inp, "now")[1].rows)
+        assert rows["model made by"] == inp.run["model_training"]
+        assert load_report_input(store, unknown).run["model_training"] is None
