@@ -89,10 +89,13 @@ class ModelCheckPanel(QWidget):
         from bench_app.core.model.check import check_model
 
         self.path, self.check = Path(path), None
+        # models/NAME/model.tflite is known by its folder's name
+        self.label = (f"{self.path.parent.name}/{self.path.name}" if self.path.parent.name
+                      and self.path.stem == "model" else self.path.name)  # fmt: skip
         card = find_card(self.path)
         self._card = card_lines(card)
         self.verdict.setStyleSheet("")
-        self.verdict.setText(f"Checking {self.path.name}…")
+        self.verdict.setText(f"Checking {self.label}…")
         self.text.setPlainText("\n".join(self._card + ["", "checking…"]))
         job = Job(lambda p=self.path: check_model(p), self)
         self._job = job
@@ -108,10 +111,10 @@ class ModelCheckPanel(QWidget):
         self._job, self.check = None, check
         if check.ok:
             self.verdict.setStyleSheet(OK_STYLE)
-            self.verdict.setText(f"{self.path.name}: ready for the board (no findings).")
+            self.verdict.setText(f"{self.label}: ready for the board (no findings).")
         else:
             self.verdict.setStyleSheet(WARN_STYLE)
-            self.verdict.setText(f"{self.path.name}: {len(check.findings)} finding(s). "
+            self.verdict.setText(f"{self.label}: {len(check.findings)} finding(s). "
                                  + " ".join(check.findings))  # fmt: skip
         self.text.setPlainText("\n".join(self._card + [""] + check_lines(check)))
 
@@ -120,4 +123,4 @@ class ModelCheckPanel(QWidget):
             return
         self._job = None
         self.verdict.setStyleSheet(WARN_STYLE)
-        self.verdict.setText(f"The check of {self.path.name} failed: {exc}")
+        self.verdict.setText(f"The check of {self.label} failed: {exc}")
