@@ -1,9 +1,9 @@
 """`bench-app model check M.tflite`: is a model ready for the board? (`core.model.check`).
 
 Exit status: 0 no findings, 1 findings (float tensors, an op TFLM lacks, over the 1.8 MB
-budget, TFLM and LiteRT disagreeing, input not fed by the front end), 2 the file cannot be read
-as a TFLite model at all (or a bad option). With ``--json`` the check is printed as one JSON
-object in every case, unreadable included.
+budget, TFLM and LiteRT picking different classes, input not fed by the front end), 2 the file
+cannot be read as a TFLite model at all (or a bad option). With ``--json`` the check is printed
+as one JSON object in every case, unreadable included.
 """
 
 from __future__ import annotations

@@ -100,3 +100,16 @@ def test_given_inputs_are_the_compared_windows(write_model):
     windows = np.arange(5 * 4, dtype=np.int8).reshape(5, 1, 4)
     check = check_model(write_model("given"), inputs=windows)
     assert check.agreement.windows == 5 and check.agreement.class_agreement == 1.0
+
+
+def test_runtime_agreement_rules():
+    from bench_app.core.model.runtime_agreement import Agreement, _near_tie
+
+    assert Agreement(windows=3, max_abs_diff=1).findings() == []
+    apart = Agreement(windows=3, max_abs_diff=2)
+    assert apart.findings() == [] and "up to 2 LSB" in apart.notes()[0]
+    split = Agreement(windows=4, max_abs_diff=1, class_agreement=0.75, disagreeing=[2])
+    assert split.findings() == ["TFLM and LiteRT pick different classes on 1 of 4 test "
+                                "inputs ([2])."]
+    assert _near_tie(np.array([5, 9, 8], np.int8), 1)
+    assert not _near_tie(np.array([5, 9, 7], np.int8), 1)

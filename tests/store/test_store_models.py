@@ -82,6 +82,17 @@ def test_bench_app_train_stores_a_train_run_and_links_its_model(tmp_path, capsys
         assert [d.doc["data"]["epoch"] for d in epochs] == [1, 2]
         model = store.get_model(sha)
         assert model.training_run_uid == run.uid and model.card["model"]["sha256"] == sha
+        # the card carries the same check `bench-app model check` makes of the file
+        from bench_app.core.model.check import check_model
+
+        again = check_model(out / "model.tflite")  # random inputs; the card's: validation ones
+
+        def fixed(findings):
+            return [f for f in findings if not f.startswith("TFLM and LiteRT")]
+
+        assert fixed(model.card["check"]["findings"]) == fixed(again.findings)
+        assert model.card["check"]["edgetpu"] == again.edgetpu.to_dict()
+        assert model.card["check"]["tflm_vs_litert"]["windows"] == 8
         board = _board_run(store, {"model": {"sha256": sha}})
     capsys.readouterr()
     assert main(["runs", "show", board, "--store", str(store_dir)]) == 0

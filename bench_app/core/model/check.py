@@ -40,7 +40,7 @@ class ModelCheck:
 
     ``findings`` holds one sentence per problem that stops the model from running on the board
     as the bench expects (empty: ``ok``); ``notes`` holds what is worth knowing but not wrong
-    (LiteRT missing, outputs 1 LSB apart). Ops the Edge TPU would leave to the CPU are in
+    (LiteRT missing, outputs more than 1 LSB apart). Ops the Edge TPU would leave to the CPU are in
     ``edgetpu``, not findings: the board's M7 runs them (slower).
     """
 
