@@ -1,7 +1,9 @@
 """`bench-app train`: train, quantize, check and export a model in a TensorFlow subprocess.
 
 This module imports no TensorFlow: it starts ``python -m bench_app.training`` and reads its
-JSON lines, drawing one progress line (or passing the lines through with ``--json``).
+JSON lines, drawing one progress line (or passing the lines through with ``--json``). The
+training is stored as a ``train`` run in the run store (``--store``) and its model linked to
+it (`bench_app.cli.train_run`).
 """
 
 from __future__ import annotations
