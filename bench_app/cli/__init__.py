@@ -33,6 +33,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "bench_app.cli.audio_cmd",
     "bench_app.cli.corpus_cmd",
     "bench_app.cli.train_cmd",
+    "bench_app.cli.model_cmd",
 )
 
 EXIT_USAGE = 2

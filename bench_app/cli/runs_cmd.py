@@ -147,6 +147,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         record = store.get_run(args.run_id)
         streams = store.stream_counts(record.uid)
         artifacts = store.artifacts(record.uid)
+        provenance = _model_provenance(store, record)
         if args.json:
             _print_json(
                 {
@@ -154,6 +155,7 @@ def cmd_show(args: argparse.Namespace) -> int:
                     "run": _record_json(record),
                     "streams": streams,
                     "artifacts": [a.to_dict() for a in artifacts],
+                    "model_provenance": provenance,
                 }
             )
             return 0
@@ -177,6 +179,10 @@ def cmd_show(args: argparse.Namespace) -> int:
             print("  (none)")
         for key, value in (mapping or {}).items():
             print(f"  {key}: {json.dumps(value) if isinstance(value, (dict, list)) else value}")
+    if provenance:
+        print("model provenance:")
+        for line in provenance["lines"]:
+            print(f"  {line}")
     print("summary:")
     _print_summary(record.summary or {})
     print("streams:")
@@ -188,6 +194,38 @@ def cmd_show(args: argparse.Namespace) -> int:
     if len(artifacts) > 20:
         print(f"  ... and {len(artifacts) - 20} more (use --json for all)")
     return 0
+
+
+def _model_provenance(store, record) -> dict[str, Any] | None:
+    """Which training run made the model this run ran, or which models a training run made.
+
+    From the store's ``models`` table (by the sha256 in the run's board INFO); None when the
+    store knows nothing about it.
+    """
+    made = [m for m in store.list_models() if m.training_run_uid == record.uid]
+    if made:
+        return {"made": [m.to_dict() for m in made],
+                "lines": [f"made model {m.name} (sha256 {m.sha256[:16]}..., {m.path})"
+                          for m in made]}  # fmt: skip
+    model = store.model_of_run(record)
+    if model is None:
+        return None
+    out: dict[str, Any] = {"model": model.to_dict(), "training_run": None}
+    line = f"model {model.name} (sha256 {model.sha256[:16]}...)"
+    if model.training_run_uid:
+        try:
+            train = store.get_run(model.training_run_uid)
+        except Exception:  # the training run was deleted: the link says so
+            train = None
+        out["training_run"] = None if train is None else {
+            "uid": train.uid, "status": train.status, "started_iso": _iso(train.started),
+            "parameters": train.parameters}  # fmt: skip
+        line += (f" was made by training run {model.training_run_uid[:8]}"
+                 + ("" if train is None else f" ({train.status}, {_when(train.started)})"))
+    else:
+        line += ": the store knows no training run for it"
+    out["lines"] = [line]
+    return out
 
 
 def _print_summary(summary: dict[str, Any]) -> None:

@@ -1,17 +1,19 @@
 """`bench-app train`: train, quantize, check and export a model in a TensorFlow subprocess.
 
 This module imports no TensorFlow: it starts ``python -m bench_app.training`` and reads its
-JSON lines, drawing one progress line (or passing the lines through with ``--json``).
+JSON lines, drawing one progress line (or passing the lines through with ``--json``). The
+training is stored as a ``train`` run in the run store (``--store``) and its model linked to
+it (`bench_app.cli.train_run`).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
 import sys
 from pathlib import Path
 
+from bench_app.cli.runs_cmd import add_store_option
+from bench_app.cli.train_run import run_recorded
 from bench_app.core.errors import BenchError
 from bench_app.training.config import HRF_RATIOS, VARIANTS
 
@@ -36,6 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, metavar="models/NAME")
     p.add_argument("--overwrite", action="store_true")
     p.add_argument("--json", action="store_true", help="print the run's JSON lines on stdout")
+    add_store_option(p)  # the training is stored as a 'train' run; its model linked to it
     p.set_defaults(func=run)
 
 
@@ -52,28 +55,23 @@ def run(args: argparse.Namespace) -> int:
             cmd.append(flag)
     if args.hrf:
         cmd += ["--hrf", str(args.hrf)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    last: dict = {}
-    try:
-        for line in proc.stdout:
-            doc = json.loads(line)
-            last = doc
-            if args.json:
-                print(line, end="", flush=True)
-            elif doc["event"] == "epoch":
-                print(f"\r{doc['stage']} epoch {doc['epoch']}/{doc['epochs']} loss "
-                      f"{doc['loss']:.3f} val loss {doc['val_loss']:.3f} val F1 "
-                      f"{doc['val_macro_f1']:.3f} ETA {doc['eta_s']:.0f} s   ", end="",
-                      file=sys.stderr, flush=True)  # fmt: skip
-    finally:
-        rc = proc.wait()
-    if last.get("event") == "error":
-        raise TrainError(last["message"])
-    if rc < 0:
-        raise TrainError(f"Training was killed (signal {-rc}); no model folder was written.")
-    if rc != 0 or last.get("event") != "done":
-        raise TrainError(f"Training stopped with status {rc}; no model folder was written.")
+    last, status = run_recorded(args, cmd[3:], on_line=lambda doc: _show(doc, args.json))
+    if status:
+        return status
     if not args.json:
         print(f"\n{last['card']['model']['verdict']}", file=sys.stderr)
         print(last["out"])
     return 0
+
+
+def _show(doc: dict, as_json: bool) -> None:
+    """One JSON line of the training process: passed through, or drawn as a progress line."""
+    if as_json:
+        import json
+
+        print(json.dumps(doc), flush=True)
+    elif doc.get("event") == "epoch":
+        print(f"\r{doc['stage']} epoch {doc['epoch']}/{doc['epochs']} loss "
+              f"{doc['loss']:.3f} val loss {doc['val_loss']:.3f} val F1 "
+              f"{doc['val_macro_f1']:.3f} ETA {doc['eta_s']:.0f} s   ", end="",
+              file=sys.stderr, flush=True)  # fmt: skip

@@ -73,9 +73,24 @@ def run(ds: Dataset, cfg: TrainConfig, out: Path, emit: Emit, overwrite: bool = 
         card["metrics"]["float_vs_int8"] = float_vs_int8(
             y_val, float_out.argmax(axis=1), tflm_out.argmax(axis=1), ds.class_names)
         card["metrics"]["tflm_vs_litert"] = runtime_agreement(tflm_out, lite_out)
+        card["check"] = _board_check(stage / MODEL_FILE, x_q, emit)
         write_header_and_card(stage, tflite, out.name, card)
     emit({"event": "done", "out": str(out), "card": card})
     return card
+
+
+def _board_check(path: Path, x_q: np.ndarray, emit: Emit) -> dict:
+    """`bench-app model check` on the exported file (no TF): findings, Edge TPU report.
+
+    Each finding is also emitted as a note, so the CLI and the window show it.
+    """
+    from bench_app.core.model.check import check_model
+
+    check = check_model(path, inputs=x_q[:8] if len(x_q) else None)
+    for finding in check.findings:
+        emit({"event": "note", "message": finding})
+    doc = check.to_json()
+    return {k: doc[k] for k in ("ok", "findings", "notes", "edgetpu", "tflm_vs_litert")}
 
 
 def _card(name, ds, cfg, train, val, tflite, arena, io, model, deploy, history, kws, merge_diff,

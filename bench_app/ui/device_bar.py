@@ -216,6 +216,22 @@ class DeviceBar(QWidget):
         self.info_label.setText("not connected")
         self.error.emit(exc, details)
 
+    def use_sim_model(self, model: str) -> bool:
+        """Restart the virtual board running ``model`` (closing the current link first).
+
+        False while a connection is being made (try again when it is up).
+        """
+        if self._job is not None:
+            return False
+        args = list(self._sim_args or [])
+        if "--model" in args:  # the new model replaces the one given before
+            i = args.index("--model")
+            del args[i : i + 2]
+        self._sim_args = [*args, "--model", str(model)]
+        self.disconnect()
+        self.connect_to(SIM)
+        return True
+
     def disconnect(self) -> None:
         """Close the link (a run using it ends as interrupted, its data kept)."""
         session, self.session = self.session, None

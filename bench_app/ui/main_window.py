@@ -130,7 +130,8 @@ class MainWindow(QMainWindow):
 
         configure()
         self.views = {"Alignment": AlignmentView(self.ctx), "Latency": LatencyView(self.ctx),
-                      "Model": ModelView(self.ctx), "Runs": RunsView(self.ctx)}
+                      "Model": ModelView(self.ctx, load_on_sim=self.devices.use_sim_model),
+                      "Runs": RunsView(self.ctx)}
         for name in JOBS:
             self.stack.addWidget(self.views[name])
         self.stack.removeWidget(self._loading)

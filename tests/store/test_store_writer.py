@@ -124,7 +124,7 @@ def test_migration_from_version_1_keeps_runs(tmp_path):
     conn.close()
 
     with RunStore.open(tmp_path) as store:
-        assert store.schema_version() == 2
+        assert store.schema_version() == LATEST_VERSION
         run = store.get_run("ab")
         assert (run.procedure, run.summary, run.duration_s, run.note) == (
             "alignment",

@@ -63,24 +63,18 @@ def allocates(model: bytes, arena_bytes: int) -> bool:
 def smallest_arena(model: bytes, lo: int = 1024, hi: int = MAX_ARENA_BYTES) -> int:
     """Smallest arena size (bytes, to 16 bytes) in which TFLM allocates ``model``.
 
-    Bisection: ``hi`` always allocates and ``lo`` is assumed not to.
+    Bisection (``hi`` always allocates and ``lo`` is assumed not to), run in a child process by
+    `arena_search`: TFLM can segfault on some too-small arenas instead of failing, which would
+    take the caller (the virtual board, training, the window) down with it.
 
     Raises
     ------
     ModelFileError
         If it does not allocate even in ``hi`` bytes (not a model TFLM can run).
     """
-    with quiet_native_output():
-        if not _fits(model, hi):
-            raise ModelFileError(f"The model does not allocate in a {hi:,}-byte arena, so the "
-                                 "TFLM interpreter cannot load it.")
-        while hi - lo > 16:
-            mid = (lo + hi) // 32 * 16
-            if _fits(model, mid):
-                hi = mid
-            else:
-                lo = mid
-    return hi
+    from bench_app.core.model.arena_search import smallest_arena_isolated
+
+    return smallest_arena_isolated(model, lo, hi)
 
 
 def _reason(exc: Exception) -> str:
@@ -126,6 +120,9 @@ class TflmModel:
         self.sha256 = hashlib.sha256(self.model).hexdigest()
         check_identifier(self.model, str(self.path))
         try:  # a damaged flatbuffer fails anywhere in the parse (struct.error, IndexError...)
+            if arena_size is None:  # parse here first: a damaged file says so, in words
+                with quiet_native_output():
+                    runtime.Interpreter.from_bytes(self.model, arena_size=MAX_ARENA_BYTES)
             self.arena_size = arena_size or smallest_arena(self.model)
             with quiet_native_output():
                 self._it = runtime.Interpreter.from_bytes(self.model, arena_size=self.arena_size)

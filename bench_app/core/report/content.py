@@ -121,6 +121,8 @@ def header(inp: ReportInput, made_at: str) -> list[Block]:
         ("model sha256", model_hash),
     ]
     facts.extend(_model_facts_rows(info))
+    if run.get("model_training"):
+        facts.append(("model made by", _text(run["model_training"])))
     if run.get("note"):
         facts.append(("engineer's note", _text(run["note"])))
     skip = {"frontend", "firmware", "firmware_version", "model", *MODEL_HASH_KEYS, *MODEL_NAME_KEYS}

@@ -104,6 +104,20 @@ def _latency_from_results(store: RunSource, uid: str) -> dict[str, np.ndarray]:
     return out
 
 
+def _model_training(store: RunSource, record) -> str | None:
+    """Which training run made the run's model, as the store's models table says (or None)."""
+    model_of_run = getattr(store, "model_of_run", None)  # stores of schema v3 and later
+    model = model_of_run(record) if model_of_run is not None else None
+    if model is None or not model.training_run_uid:
+        return None
+    try:
+        train = store.get_run(model.training_run_uid)
+    except Exception:  # the training run is gone: the link still says which it was
+        return f"training run {model.training_run_uid[:8]} (model {model.name})"
+    return (f"training run {train.uid[:8]} ({train.status}, started {_iso(train.started)}; "
+            f"model {model.name})")
+
+
 def load_report_input(store: RunSource, run_id: str) -> ReportInput:
     """Read the run ``run_id`` (its id or a unique prefix) from ``store``.
 
@@ -120,7 +134,8 @@ def load_report_input(store: RunSource, run_id: str) -> ReportInput:
     run = {"uid": uid, "procedure": record.procedure, "status": record.status,
            "reason": record.reason, "started": _iso(record.started), "ended": _iso(record.ended),
            "bench_version": record.bench_version, "parameters": parameters,
-           "host": record.host or {}, "note": record.note}
+           "host": record.host or {}, "note": record.note,
+           "model_training": _model_training(store, record)}
     arrays = _load_arrays(store, uid, notes)
     for name, values in _latency_from_results(store, uid).items():
         arrays.setdefault(name, values)

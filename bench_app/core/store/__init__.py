@@ -18,6 +18,7 @@ _EXPORTS = {
     "RunRecord": "records",
     "StoredDocument": "records",
     "ArtifactRecord": "records",
+    "ModelRecord": "models",
     "StoreError": "errors",
     "RunNotFoundError": "errors",
     "STORE_ENV": "paths",

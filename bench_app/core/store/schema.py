@@ -70,6 +70,22 @@ ALTER TABLE runs ADD COLUMN note TEXT;
 CREATE INDEX runs_by_started ON runs (started DESC);
 """
 
+# ---- version 3: the models the bench trained, linked to their training runs -------------------
+_V3 = """
+-- One row per model file the bench knows, keyed by the sha256 of its .tflite bytes (what a
+-- board run stores as board_info.model.sha256), so any run can say which training made it.
+CREATE TABLE models (
+    sha256           TEXT PRIMARY KEY,  -- 64 hex digits of the .tflite file
+    name             TEXT NOT NULL,     -- the model's name (its models/NAME folder)
+    path             TEXT,              -- where the .tflite was written (may have moved since)
+    card             TEXT,              -- JSON: the model card
+    training_run_uid TEXT               -- the 'train' run that made it; NULL when not known
+                     REFERENCES runs (uid) ON DELETE SET NULL,
+    created          REAL NOT NULL      -- Unix seconds when the row was written
+);
+CREATE INDEX models_by_training_run ON models (training_run_uid);
+"""
+
 
 def _upgrade_0_to_1(conn: sqlite3.Connection) -> None:
     _script(conn, _V1)
@@ -77,6 +93,10 @@ def _upgrade_0_to_1(conn: sqlite3.Connection) -> None:
 
 def _upgrade_1_to_2(conn: sqlite3.Connection) -> None:
     _script(conn, _V2)
+
+
+def _upgrade_2_to_3(conn: sqlite3.Connection) -> None:
+    _script(conn, _V3)
 
 
 def _script(conn: sqlite3.Connection, sql: str) -> None:
@@ -105,6 +125,7 @@ def sqlite3_split(sql: str) -> list[str]:
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _upgrade_0_to_1,
     2: _upgrade_1_to_2,
+    3: _upgrade_2_to_3,
 }
 LATEST_VERSION = max(MIGRATIONS)
 

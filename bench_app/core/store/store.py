@@ -24,6 +24,10 @@ import numpy as np
 from .artifacts import load_array, sanitise_name
 from .errors import RunNotFoundError, StoreError
 from .health import check_database, connect_readonly
+from .models import ModelRecord, model_sha256_of_run
+from .models import add_model as _add_model
+from .models import get_model as _get_model
+from .models import list_models as _list_models
 from .paths import DB_NAME
 from .records import ArtifactRecord, RunRecord, StoredDocument
 from .schema import migrate
@@ -286,6 +290,32 @@ class RunStore:
         """Attach (or clear) an engineer's note on a run."""
         uid = self.resolve_uid(run_id)
         self._conn().execute("UPDATE runs SET note = ? WHERE uid = ?", (note, uid))
+
+    # ---- models (schema version 3) -----------------------------------------------------------
+    def add_model(self, sha256: str, name: str, *, path: str | None = None,
+                  card: dict | None = None, training_run_uid: str | None = None) -> ModelRecord:
+        """Record a model file (by sha256), linked to the training run that made it, if any.
+
+        Flushes the writer first, so a run whose documents were just written is there to link.
+        """
+        if self.readonly:
+            raise StoreError(f"The run store {self.store_dir} was opened read-only.")
+        self.flush()
+        return _add_model(self._conn(), sha256, name, path=path, card=card,
+                          training_run_uid=training_run_uid)  # fmt: skip
+
+    def get_model(self, sha256: str) -> ModelRecord | None:
+        """The stored model with this sha256, or None."""
+        return _get_model(self._conn(), sha256)
+
+    def list_models(self) -> list[ModelRecord]:
+        """Every stored model, newest first."""
+        return _list_models(self._conn())
+
+    def model_of_run(self, run: RunRecord) -> ModelRecord | None:
+        """The stored model the run's board ran (by its sha256), or None when unknown."""
+        sha = model_sha256_of_run(run.board_info)
+        return None if sha is None else self.get_model(sha)
 
     def schema_version(self) -> int:
         """The database's schema version (``LATEST_VERSION`` once opened)."""
