@@ -59,7 +59,8 @@ def synthetic_records(n: int, class_names: Sequence[str] = CLASS_NAMES, *, seed:
         session = f"Session{1 + speaker // 2}"
         gender = "F" if speaker % 2 == 0 else "M"
         utterance = f"Ses{1 + speaker // 2:02d}{gender}_impro{i:02d}_{gender}{i:03d}"
-        duration = round(float(rng.uniform(1.0, 4.0)), 3)
+        # per clip, not from ``rng``: a clip keeps its length in every setting of a sweep
+        duration = round(float(np.random.default_rng([seed, i]).uniform(1.0, 4.0)), 3)
         records.append(ClipRecord(
             index=i, clip_id=utterance, path=f"{session}/wav/{utterance}.wav",
             utterance=utterance, speaker=f"{session}_{gender}", session=session, label=label,

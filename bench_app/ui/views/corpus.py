@@ -259,7 +259,7 @@ class CorpusView(QWidget):
         if self._version == self._drawn:
             return
         self._drawn = self._version
-        self.plots.show_metrics(self.history, self.class_names)
+        self.plots.show_metrics(self.history, self.class_names, self.summary)
         self.plots.show_sweep(self.summary.get("sweep") or [])
         latest = self.summary if self.summary.get("answers") else (
             self.history[-1] if self.history else {})

@@ -17,10 +17,13 @@ from ..widgets.class_bars import ClassBars
 from ..widgets.confusion_matrix import ConfusionMatrix
 from ..widgets.plots import PALETTE, fast_curve, make_plot
 
-#: (answer key of a metrics event, legend name, colour), as in the report.
-ANSWERS = (("board", "board", PALETTE[0]),
-           ("twin_clean", "twin, clean clip", PALETTE[2]),
-           ("twin_board_pcm", "twin, board PCM", PALETTE[1]))
+#: (answer key of a metrics event, legend name, colour), as in the report; the board last, so
+#: its curve is drawn over the twin-on-PCM one it equals with matching code.
+ANSWERS = (("twin_clean", "twin clean", PALETTE[2]),
+           ("twin_board_pcm", "twin PCM", PALETTE[1]),
+           ("board", "board", PALETTE[0]))
+#: The top of the F1 axes: above 1 leaves a band for the legend.
+F1_TOP = 1.4
 SWEEP_KEYS = {"board": "board_macro_f1", "twin_clean": "twin_macro_f1",
               "twin_board_pcm": "twin_board_pcm_macro_f1"}
 
@@ -31,7 +34,11 @@ def _macro(metrics: Mapping[str, Any], key: str) -> float:
 
 
 class CorpusPlots(QWidget):
-    """Board and twin matrices on top; F1 curves, per-class bars and the sweep below."""
+    """Board and twin matrices on top; F1 curves, per-class bars and the sweep below.
+
+    Legends: "twin clean" is the twin on the clean clip, "twin PCM" the twin on the board's
+    microphone PCM.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -39,13 +46,13 @@ class CorpusPlots(QWidget):
         self.twin_matrix = ConfusionMatrix("twin, clean clip")
         self.curves_plot = make_plot("macro F1 over clips", ("clips scored", None),
                                      ("macro F1", None), legend=True, legend_columns=3)
-        self.curves_plot.getPlotItem().setYRange(0, 1.1, padding=0)
+        self.curves_plot.getPlotItem().setYRange(0, F1_TOP, padding=0)
         self.curves = {key: fast_curve(self.curves_plot, name, colour, symbol="o")
                        for key, name, colour in ANSWERS}
         self.bars = ClassBars("F1 per class", "F1", [(name, c) for _, name, c in ANSWERS])
         self.sweep_plot = make_plot("sweep: macro F1 against SNR", ("SNR", "dB"),
-                                    ("macro F1", None), legend=True)
-        self.sweep_plot.getPlotItem().setYRange(0, 1.1, padding=0)
+                                    ("macro F1", None), legend=True, legend_columns=3)
+        self.sweep_plot.getPlotItem().setYRange(0, F1_TOP, padding=0)
         self.sweep_curves = {key: fast_curve(self.sweep_plot, name, colour, symbol="o")
                              for key, name, colour in ANSWERS}
         top = QHBoxLayout()
@@ -70,11 +77,13 @@ class CorpusPlots(QWidget):
         self.sweep_plot.hide()
 
     def show_metrics(self, history: Sequence[Mapping[str, Any]],
-                     class_names: Sequence[str]) -> None:
-        """Draw the latest metrics event (matrices, bars) and every one so far (curves)."""
+                     class_names: Sequence[str],
+                     final: Mapping[str, Any] | None = None) -> None:
+        """Draw every metrics event so far (curves) and, in the matrices and bars, the final
+        figures when the run has them (a sweep's pool every setting), else the latest event."""
         if not history:
             return
-        latest = history[-1]
+        latest = final if final and final.get("answers") else history[-1]
         names = list(class_names) or list(latest.get("class_names") or [])
         answers = latest.get("answers") or {}
         for widget, key in ((self.board_matrix, "board"), (self.twin_matrix, "twin_clean")):

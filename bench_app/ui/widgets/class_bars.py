@@ -19,13 +19,12 @@ class ClassBars(QWidget):
         super().__init__(parent)
         self.plot = make_plot(title, ("class", None), (y_label, None), legend=True,
                               legend_columns=len(series))
-        self.plot.getPlotItem().setYRange(0, 1.15, padding=0)
+        self.plot.getPlotItem().setYRange(0, 1.4, padding=0)  # room for the legend on top
         self.series = list(series)
         self.bars: dict[str, pg.BarGraphItem] = {}
         width = 0.8 / max(1, len(series))
         for k, (name, colour) in enumerate(series):
-            bar = pg.BarGraphItem(x=[], height=[], width=width, brush=colour, pen=None,
-                                  name=name)
+            bar = pg.BarGraphItem(x=[], height=[], width=width, brush=colour, pen=None)
             bar.offset = (k - (len(series) - 1) / 2) * width
             self.plot.addItem(bar)
             self.plot.getPlotItem().legend.addItem(bar, name)
