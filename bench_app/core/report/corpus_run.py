@@ -126,24 +126,3 @@ def load_corpus_run(store: Any, run_id: str, *, load_scores: bool = True) -> Cor
                                  and pcm.get("artifact") else None)
     return run
 
-
-def from_documents(documents: Sequence[tuple[str, Mapping[str, Any]]]) -> CorpusRun:
-    """A `CorpusRun` from a live document sequence (arrays as numpy, PCM kept in memory)."""
-    start = next((d for k, d in documents if k == "start"), {})
-    stop = next((d for k, d in documents if k == "stop"), {})
-    run = CorpusRun(uid=str(start.get("uid", "")), status=str(stop.get("status", "running")),
-                    parameters=dict(start.get("parameters") or {}), class_names=[],
-                    summary=dict(stop.get("summary") or {}))
-    for kind, doc in documents:
-        if kind != "event":
-            continue
-        if doc.get("stream") == STREAM_CLIPS:
-            arrays = doc.get("arrays") or {}
-            run.records.append(ClipRecord(**dict(doc.get("data") or {})))  # type: ignore[typeddict-item]
-            run.scores.append({a: np.asarray(arrays[k], float).ravel()
-                               for a, k in SCORE_ARRAYS.items() if k in arrays})
-            run.pcm_artifacts.append(None)
-        elif doc.get("stream") == STREAM_METRICS:
-            run.metrics.append(dict(doc.get("data") or {}))
-    run.class_names = class_names_of(run.parameters, run.summary, run.metrics)
-    return run
