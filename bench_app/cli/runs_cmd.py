@@ -1,4 +1,5 @@
-"""`bench-app runs list|show`: the stored runs, newest first, and one run in detail."""
+"""`bench-app runs list|show|export`: the stored runs, newest first, one run in detail, and a
+corpus run's clips as CSV."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import json
 from typing import Any
 
 from bench_app.cli.arg_types import positive_int
+from bench_app.cli.output_files import Outputs, add_force_option, write_atomically
 from bench_app.core.store.paths import STORE_ENV
 
 
@@ -69,6 +71,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object")
     add_store_option(p)
     p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser(
+        "export",
+        help="write a corpus run's clips as CSV (one row per clip)",
+        description="Write one row per clip of a stored corpus run: index, utterance, speaker, "
+        "session, label, the board's answer, the twin's answers on the clean clip and on the "
+        "board's PCM, the sweep setting, and each answer's score per class.",
+    )
+    p.add_argument("run_id", metavar="RUN_ID", help="the run's id or a unique prefix of it")
+    p.add_argument("--csv", metavar="OUT.csv", required=True, help="write the CSV here")
+    add_force_option(p)
+    add_store_option(p)
+    p.set_defaults(func=cmd_export)
 
 
 def _when(t: float | None) -> str:
@@ -249,3 +264,17 @@ def _print_summary(summary: dict[str, Any]) -> None:
             for line in lines:
                 print(f"  - {line}")
     print("  (per-channel lists, front-end configs and histograms: --json)")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """`bench-app runs export RUN_ID --csv OUT.csv`."""
+    from bench_app.core.report.corpus_csv import corpus_csv_text
+    from bench_app.core.report.corpus_run import load_corpus_run
+
+    out = Outputs(force=args.force).file(args.csv, "--csv")  # checked before any work
+    with open_store(args, readonly=True) as store:
+        run = load_corpus_run(store, args.run_id)
+    text = corpus_csv_text(run)
+    write_atomically(out, lambda fh: fh.write(text.encode("utf-8")))
+    print(f"Wrote {len(run.records)} clips of corpus run {run.uid[:8]} ({run.status}) to {out}.")
+    return 0

@@ -18,7 +18,7 @@ from .context import BenchContext
 from .device_bar import DeviceBar
 from .error_reporter import ErrorReporter
 
-JOBS = ("Alignment", "Latency", "Model", "Runs")
+JOBS = ("Alignment", "Latency", "Corpus", "Model", "Runs")
 DEFAULT_SIZE = QSize(1280, 800)
 
 
@@ -123,6 +123,7 @@ class MainWindow(QMainWindow):
         if self.views:
             return
         from .views.alignment import AlignmentView
+        from .views.corpus import CorpusView
         from .views.latency import LatencyView
         from .views.model import ModelView
         from .views.runs import RunsView
@@ -130,6 +131,7 @@ class MainWindow(QMainWindow):
 
         configure()
         self.views = {"Alignment": AlignmentView(self.ctx), "Latency": LatencyView(self.ctx),
+                      "Corpus": CorpusView(self.ctx),
                       "Model": ModelView(self.ctx, load_on_sim=self.devices.use_sim_model),
                       "Runs": RunsView(self.ctx)}
         for name in JOBS:

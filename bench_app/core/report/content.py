@@ -36,6 +36,9 @@ FINISHED_STATUSES = ("success", "completed")
 MEASURES_ONLY = ("No pass/fail: a latency run measures the board's timing, it does not judge "
                  "it (the figures and the budget used are below).")
 
+SCORES_ONLY = ("No pass/fail: a corpus run scores the model on the board against the labels and "
+               "the host twin (the figures are below).")
+
 
 def pcan_explanation() -> str | None:
     """The analysis package's paragraph on PCAN and the clean-stimulus error, if it has one.
@@ -153,6 +156,8 @@ def verdict(inp: ReportInput) -> list[Block]:
     headline = Paragraph(f"Verdict: {word}", tone)
     if passed is None and inp.procedure == "latency":
         headline = Paragraph(MEASURES_ONLY, "note")
+    if passed is None and inp.procedure == "corpus":
+        headline = Paragraph(SCORES_ONLY, "note")
     blocks: list[Block] = [Heading("Verdict"), headline]
     blocks += [Paragraph(f"• {reason}") for reason in inp.reasons()]
     status = str(inp.run.get("status", "unknown"))
@@ -215,6 +220,10 @@ def results(inp: ReportInput) -> list[Block]:
     blocks += [Paragraph(str(note), "warn")
                for _, notes in find_lists(inp.summary, "notes") for note in notes
                if note and note != pcan_text]
+    if inp.corpus is not None:  # its own section instead of the generic summary tables
+        from bench_app.core.report.corpus_section import corpus_blocks
+
+        return blocks + corpus_blocks(inp.corpus)
     latency = latency_table(inp)
     if latency is not None:
         blocks.append(latency)

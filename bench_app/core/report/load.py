@@ -16,7 +16,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from bench_app.core.analysis.corpus_records import STREAM_CLIPS
 from bench_app.core.errors import BenchError
+from bench_app.core.report.corpus_run import CORPUS_PROCEDURE
 from bench_app.core.report.model import ReportInput
 
 _ARTIFACT = re.compile(r"^(?P<stream>.+?)-(?P<index>\d{6,})-(?P<key>.+?)(?:-\d+)?$")
@@ -63,12 +65,15 @@ def host_frontend_of(parameters: Mapping[str, Any], summary: Mapping[str, Any]) 
     return {}
 
 
-def _load_arrays(store: RunSource, uid: str, notes: list[str]) -> dict[str, np.ndarray]:
+def _load_arrays(store: RunSource, uid: str, notes: list[str],
+                 skip_streams: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
     chunks: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
     for artifact in store.artifacts(uid):
         match = _ARTIFACT.match(artifact.name)
         stream, index, key = ((match["stream"], int(match["index"]), match["key"]) if match
                               else ("", 0, artifact.name))
+        if stream in skip_streams:
+            continue
         chunks[(stream, key)].append((index, artifact.name))
     keys = defaultdict(int)
     for _, key in chunks:
@@ -136,7 +141,9 @@ def load_report_input(store: RunSource, run_id: str) -> ReportInput:
            "bench_version": record.bench_version, "parameters": parameters,
            "host": record.host or {}, "note": record.note,
            "model_training": _model_training(store, record)}
-    arrays = _load_arrays(store, uid, notes)
+    corpus = _corpus_run(store, uid, notes) if record.procedure == CORPUS_PROCEDURE else None
+    # a corpus run's per-clip arrays are not one signal: the report reads them per clip
+    arrays = _load_arrays(store, uid, notes, (STREAM_CLIPS,) if corpus is not None else ())
     for name, values in _latency_from_results(store, uid).items():
         arrays.setdefault(name, values)
     verdict = summary.get("verdict") if isinstance(summary.get("verdict"), Mapping) else {}
@@ -150,4 +157,15 @@ def load_report_input(store: RunSource, run_id: str) -> ReportInput:
         host_frontend=host_frontend_of(parameters, summary),
         lint=[f for f in lint if isinstance(f, Mapping)] if isinstance(lint, list) else [],
         summary=summary, verdict={"pass": passed, "reasons": list(reasons)},
-        arrays=arrays, notes=notes)
+        arrays=arrays, notes=notes, corpus=corpus)
+
+
+def _corpus_run(store: RunSource, uid: str, notes: list[str]):
+    """The corpus run's clips and figures, or None (and a note) when it stored no clip."""
+    from bench_app.core.report.corpus_run import NotACorpusRunError, load_corpus_run
+
+    try:
+        return load_corpus_run(store, uid)
+    except NotACorpusRunError as exc:
+        notes.append(str(exc))
+        return None

@@ -79,6 +79,9 @@ class ReportInput:
         Named arrays stored with the run (frames, per-channel errors, latency series, ...).
     notes
         Problems met while loading the run (unreadable artifact, ...), shown in the report.
+    corpus
+        A corpus run's clips and figures (`bench_app.core.report.corpus_run.CorpusRun`), or
+        None for any other run.
     """
 
     run: dict[str, Any]
@@ -89,6 +92,7 @@ class ReportInput:
     verdict: dict[str, Any] = field(default_factory=dict)
     arrays: dict[str, np.ndarray] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    corpus: Any = None
 
     @property
     def uid(self) -> str:

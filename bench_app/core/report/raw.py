@@ -20,12 +20,13 @@ from bench_app.core.report.paths import inside, output_folder, sanitize_filename
 NPZ_NAME = "arrays.npz"
 METRICS_NAME = "metrics.csv"
 RECORD_NAME = "run.json"
+CLIPS_NAME = "clips.csv"
 
 
 def array_file_names(names: list[str]) -> dict[str, str]:
     """Unique sanitised base names (no extension) for the given array names."""
     out: dict[str, str] = {}
-    used: set[str] = {"metrics", "run"}  # METRICS_NAME and RECORD_NAME
+    used: set[str] = {"metrics", "run", "clips"}  # METRICS_NAME, RECORD_NAME, CLIPS_NAME
     for name in names:
         base = sanitize_filename(name, default="array")
         candidate, n = base, 1
@@ -68,6 +69,12 @@ def write_raw(inp: ReportInput, folder: Path | str) -> list[Path]:
         path = inside(root, names[key] + ".csv")
         _csv_for_array(path, array)
         written.append(path)
+    if inp.corpus is not None:  # a corpus run's clips, as `bench-app runs export` writes them
+        from bench_app.core.report.corpus_csv import corpus_csv_text
+
+        clips = inside(root, CLIPS_NAME)
+        clips.write_text(corpus_csv_text(inp.corpus), encoding="utf-8")
+        written.append(clips)
     metrics = inside(root, METRICS_NAME)
     with metrics.open("w", newline="") as handle:
         writer = csv.writer(handle)
