@@ -110,6 +110,7 @@ def cmd_alignment(args: argparse.Namespace) -> int:
     )
 
     host = FrontendConfig.from_json(args.frontend_config) if args.frontend_config else None
+    _check_sim_model(args)
     params = AlignmentParams(
         device=args.device, sim=args.sim, path=args.path, output=args.output,
         level_dbfs=args.level_dbfs, stimulus=args.stimulus, burst_s=args.burst_s,
@@ -124,9 +125,23 @@ def cmd_latency(args: argparse.Namespace) -> int:
 
     if args.model and args.device != "sim":
         raise ConfigError("--model is for the virtual board (--device sim) only.")
+    _check_sim_model(args, args.model)
     params = LatencyParams(device=args.device, sim=args.sim, count=args.count,
                            model=args.model, output=args.output)
     return _run(args, LatencyProcedure(params))
+
+
+def _check_sim_model(args: argparse.Namespace, model: str | None = None) -> None:
+    """Refuse a model the virtual board could not serve before any run is stored (the board
+    session checks again when it starts the board, for callers other than this CLI)."""
+    if args.device != "sim":
+        return
+    from bench_app.core.runs.procedures.board_io.board_session import (
+        check_sim_model,
+        sim_arguments,
+    )
+
+    check_sim_model(sim_arguments(args.sim, model=model))
 
 
 def _run(args: argparse.Namespace, procedure) -> int:

@@ -49,6 +49,7 @@ from bench_app.core.device.protocol import (
 from bench_app.core.errors import ModelFileError
 from bench_app.core.frontend import FrontendConfig
 from bench_app.core.model import card_for
+from bench_app.core.model.servable import check_servable
 
 HEARTBEAT_S = 0.5
 #: While no stream is started, the board computes its microphone's frames this far behind.
@@ -89,7 +90,8 @@ class VirtualBoard:
         self.sample_rate = fe.sample_rate_hz
         self.runner = None
         self.model_note = None
-        if opts.model:
+        if opts.model:  # refused in one sentence before TFLM loads it, not when audio flows
+            check_servable(opts.model, fe)
             hop = max(1, round(opts.hop_s * fe.sample_rate_hz / fe.step_samples))
             self.runner = ModelRunner(opts.model, hop, opts.arena_size)
             self.model_note = _sidecar(opts.model)
