@@ -1,8 +1,9 @@
-"""Issue 9, class 7: ``--device socket://127.0.0.1`` (no port) and bounds shown as written.
+"""Issue 9, class 7: sentences that say what is wrong, in the user's terms.
 
-pyserial fails on a ``socket://`` URL without a port with "'<=' not supported between
+pyserial fails on ``--device socket://127.0.0.1`` (no port) with "'<=' not supported between
 instances of 'int' and 'NoneType'"; the link now says what a socket URL needs. Range errors
-showed a 1 GiB bound as ``1.07374e+09``.
+showed a 1 GiB bound as ``1.07374e+09``, and a 3,600.5 s plan was refused as lasting "3,600 s"
+against a limit of 3,600 s.
 """
 
 from __future__ import annotations
@@ -34,3 +35,11 @@ def test_a_large_bound_is_shown_as_written(capsys):
     assert main(["emulate", "--arena", "-5"]) == 2
     err = capsys.readouterr().err
     assert "1,073,741,824" in err and "e+" not in err
+
+
+def test_a_plan_just_over_the_limit_says_by_how_much(tmp_path, capsys):
+    assert main(["stimulus", "sweep", "--duration-s", "3600", "--out",
+                 str(tmp_path / "s.wav")]) == 2  # fmt: skip
+    err = capsys.readouterr().err
+    assert "lasts 3,600.5 s" in err and "at most 3,600 s" in err
+    assert not (tmp_path / "s.wav").exists()
