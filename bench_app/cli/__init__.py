@@ -17,6 +17,7 @@ import sys
 
 from bench_app import __version__
 from bench_app.cli.error_text import explain, printable
+from bench_app.cli.numba_cache import ensure_numba_cache
 from bench_app.core.errors import BenchError
 
 #: Modules that each define ``register(subparsers)``; order is the order in ``--help``.
@@ -90,6 +91,7 @@ def _say(sentence: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run one `bench-app` command; return its exit status."""
+    ensure_numba_cache()  # before any command imports numba (it reads its cache dir once)
     for stream in (sys.stdout, sys.stderr):  # file names that are not UTF-8 print as \xNN
         with contextlib.suppress(AttributeError, ValueError):
             stream.reconfigure(errors="backslashreplace")

@@ -30,6 +30,12 @@ def _number(text: str, kind: Callable[[str], float | int]) -> float | int:
     return value
 
 
+def _shown(x: float) -> str:
+    """A bound as written: ``8000``, and 1,073,741,824 rather than ``1.07374e+09``."""
+    short = f"{x:g}"
+    return f"{int(x):,}" if "e" in short and float(x).is_integer() else short
+
+
 def _ranged(kind: Callable[[str], float | int], lo: float | None, hi: float | None,
             *, lo_open: bool = False, what: str = "") -> Callable[[str], float | int]:
     def parse(text: str) -> float | int:
@@ -38,12 +44,12 @@ def _ranged(kind: Callable[[str], float | int], lo: float | None, hi: float | No
         too_high = hi is not None and value > hi
         if too_low or too_high:
             if lo is not None and hi is not None:
-                rule = (f"above {lo:g} up to {hi:g}" if lo_open
-                        else f"from {lo:g} to {hi:g}")
+                rule = (f"above {_shown(lo)} up to {_shown(hi)}" if lo_open
+                        else f"from {_shown(lo)} to {_shown(hi)}")
             elif lo is not None:
-                rule = f"{'above' if lo_open else 'at least'} {lo:g}"
+                rule = f"{'above' if lo_open else 'at least'} {_shown(lo)}"
             else:
-                rule = f"at most {hi:g}"
+                rule = f"at most {_shown(hi)}"
             raise argparse.ArgumentTypeError(f"{text} is out of range: {what}must be {rule}.")
         return value
 

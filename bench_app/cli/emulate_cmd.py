@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from bench_app.cli.arg_types import audio_seconds, positive_float, positive_int
-from bench_app.cli.output_files import check_output_file
+from bench_app.cli.output_files import Outputs, add_force_option
 
 _SPEED = positive_float(1000.0, what="a speed ")
 _ARENA = positive_int(1 << 30, what="an arena size in bytes ")
@@ -55,7 +55,9 @@ def register(subparsers) -> None:
     p.add_argument("--arena", type=_ARENA, metavar="BYTES",
                    help="TFLM arena size (default: the smallest that allocates)")
     p.add_argument("--stats-file", metavar="F.json",
-                   help="write injected-fault counts here (periodically and on exit)")
+                   help="write injected-fault counts here (periodically and on exit; an "
+                        "existing file only with --force)")
+    add_force_option(p)
     p.set_defaults(func=run)
 
 
@@ -73,8 +75,11 @@ def run(args) -> int:
     from bench_app.core.errors import ConfigError
     from bench_app.core.frontend import FrontendConfig
 
+    channel = ChannelConfig.parse(args.channel)
     if args.stats_file:  # refused before the board starts, not when it first writes stats
-        check_output_file(args.stats_file, "--stats-file")
+        outputs = Outputs(force=args.force,
+                          inputs=[args.model, args.frontend_config, channel.ir])  # fmt: skip
+        outputs.file(args.stats_file, "--stats-file")
     if not args.speed > 0:
         raise ConfigError("--speed must be a positive number.")
     if not args.hop_s > 0:
@@ -83,7 +88,7 @@ def run(args) -> int:
         model=args.model,
         frontend=(FrontendConfig.from_json(args.frontend_config) if args.frontend_config
                   else FrontendConfig()),
-        channel=ChannelConfig.parse(args.channel),
+        channel=channel,
         faults=FaultConfig.parse(args.faults),
         speed=args.speed,
         fast=args.fast,

@@ -6,7 +6,13 @@ import argparse
 import json
 import sys
 
-from bench_app.cli.arg_types import finite_float, level_dbfs, positive_float, positive_int
+from bench_app.cli.arg_types import (
+    channel_index,
+    finite_float,
+    level_dbfs,
+    positive_float,
+    positive_int,
+)
 from bench_app.cli.runs_cmd import add_store_option, open_store
 
 #: Exit status of a run interrupted (its board vanished) or cancelled (Ctrl-C).
@@ -69,6 +75,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--stimulus", default="tonal-bursts",
                    metavar="tonal-bursts|sweep|speech|FILE.wav",
                    help="what to play (default tonal-bursts: one burst per channel centre)")
+    p.add_argument("--stimulus-channel", type=channel_index, metavar="N",
+                   help="the channel of a multi-channel stimulus file to play (from 0)")
     p.add_argument("--burst-s", type=_BURST_S, default=0.25, metavar="S",
                    help="tonal bursts: length of each burst and of the silence after it")
     p.add_argument("--frontend-config", metavar="CFG.json",
@@ -110,9 +118,11 @@ def cmd_alignment(args: argparse.Namespace) -> int:
     )
 
     host = FrontendConfig.from_json(args.frontend_config) if args.frontend_config else None
+    _check_sim_model(args)
     params = AlignmentParams(
         device=args.device, sim=args.sim, path=args.path, output=args.output,
-        level_dbfs=args.level_dbfs, stimulus=args.stimulus, burst_s=args.burst_s,
+        level_dbfs=args.level_dbfs, stimulus=args.stimulus,
+        stimulus_channel=args.stimulus_channel, burst_s=args.burst_s,
         host_frontend=None if host is None else host.to_dict(), threshold=args.threshold)
     return _run(args, AlignmentProcedure(params))
 
@@ -124,9 +134,23 @@ def cmd_latency(args: argparse.Namespace) -> int:
 
     if args.model and args.device != "sim":
         raise ConfigError("--model is for the virtual board (--device sim) only.")
+    _check_sim_model(args, args.model)
     params = LatencyParams(device=args.device, sim=args.sim, count=args.count,
                            model=args.model, output=args.output)
     return _run(args, LatencyProcedure(params))
+
+
+def _check_sim_model(args: argparse.Namespace, model: str | None = None) -> None:
+    """Refuse a model the virtual board could not serve before any run is stored (the board
+    session checks again when it starts the board, for callers other than this CLI)."""
+    if args.device != "sim":
+        return
+    from bench_app.core.runs.procedures.board_io.board_session import (
+        check_sim_model,
+        sim_arguments,
+    )
+
+    check_sim_model(sim_arguments(args.sim, model=model))
 
 
 def _run(args: argparse.Namespace, procedure) -> int:

@@ -46,7 +46,27 @@ class LinkCounters:
         return asdict(self)
 
 
+def check_socket_url(url: str) -> None:
+    """Refuse a ``socket://`` URL without a host and a port (1..65535) in one sentence.
+
+    pyserial itself fails on ``socket://127.0.0.1`` with a comparison of int and None.
+    """
+    from urllib.parse import urlsplit
+
+    if not url.lower().startswith("socket://"):
+        return
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port
+    except ValueError:  # a port that is not a number, or out of range
+        host = port = None
+    if not host or not port:
+        raise LinkError(f"The board link {url!r} needs a host and a port from 1 to 65535, "
+                        "as socket://HOST:PORT (e.g. socket://10.10.10.1:33000).")
+
+
 def _open_port(url: str, read_timeout: float, write_timeout: float, baudrate: int):
+    check_socket_url(url)
     check_port_owner(url)  # a dead virtual board's link is never followed to another pty
     return serial.serial_for_url(
         url, baudrate=baudrate, timeout=read_timeout, write_timeout=write_timeout

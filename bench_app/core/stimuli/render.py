@@ -122,8 +122,9 @@ def _check_plan_length(plan: Plan) -> None:
                               f"{MIN_AUDIO_RATE_HZ:,} to {MAX_AUDIO_RATE_HZ:,} Hz.")
     stated = sum(float(getattr(s, "duration_s", 0.0) or 0.0) for s in plan.segments)
     if stated > MAX_AUDIO_S:
-        raise InputLimitError(f"The plan lasts {stated:,.0f} s; the bench renders at most "
-                              f"{MAX_AUDIO_S:,.0f} s of audio.")
+        shown = f"{stated:,.3f}".rstrip("0").rstrip(".")  # 3,600.5 s is not "3,600 s"
+        raise InputLimitError(f"The plan lasts {shown} s with its silences; the bench renders "
+                              f"at most {MAX_AUDIO_S:,.0f} s of audio.")
 
 
 def render(plan: Plan, base_dir: str | Path | None = None) -> Rendering:

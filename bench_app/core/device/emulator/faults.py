@@ -19,6 +19,7 @@ messages the board sent and the sequence numbers it dropped, corrupted or lost i
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import math
@@ -123,9 +124,14 @@ class FaultStats:
         path = Path(path)
         doc = {**(extra or {}), **self.to_dict(seqs)}
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".stats-", suffix=".json")
-        with os.fdopen(fd, "w") as f:
-            json.dump(doc, f)
-        os.replace(tmp, path)
+        try:
+            with os.fdopen(fd, "w") as f:
+                json.dump(doc, f)
+            os.replace(tmp, path)
+        except BaseException:  # a full disk: no half-written temporary file left behind
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
 
 
 class FaultInjector:

@@ -13,6 +13,7 @@ import dataclasses
 import json
 import os
 import shutil
+import sys
 import tempfile
 import threading
 import time
@@ -49,6 +50,7 @@ from bench_app.core.device.protocol import (
 from bench_app.core.errors import ModelFileError
 from bench_app.core.frontend import FrontendConfig
 from bench_app.core.model import card_for
+from bench_app.core.model.servable import check_servable
 
 HEARTBEAT_S = 0.5
 #: While no stream is started, the board computes its microphone's frames this far behind.
@@ -89,7 +91,8 @@ class VirtualBoard:
         self.sample_rate = fe.sample_rate_hz
         self.runner = None
         self.model_note = None
-        if opts.model:
+        if opts.model:  # refused in one sentence before TFLM loads it, not when audio flows
+            check_servable(opts.model, fe)
             hop = max(1, round(opts.hop_s * fe.sample_rate_hz / fe.step_samples))
             self.runner = ModelRunner(opts.model, hop, opts.arena_size)
             self.model_note = _sidecar(opts.model)
@@ -112,6 +115,7 @@ class VirtualBoard:
         #: Without --stats-file the ledger lives in the temp dir, removed at exit.
         self.stats_file = Path(opts.stats_file) if opts.stats_file else self._dir / "stats.json"
         self.stop_event = threading.Event()
+        self._stats_failed = False
         self._announce = ANNOUNCE_DIR / f"{os.getpid()}.json"
         self._announced = False
 
@@ -321,8 +325,19 @@ class VirtualBoard:
         """Write the fault ledger and board counters to the stats file.
 
         Periodic writes (``final=False``) carry the counts; the final one, at exit, also the
-        lost sequence numbers.
+        lost sequence numbers. A write that fails (the folder removed, the disk full) is
+        reported once on stderr and never stops the board; the file keeps its last complete
+        contents (the write is atomic).
         """
+        try:
+            self._write_stats(final)
+        except OSError as exc:
+            if not self._stats_failed:
+                print(f"virtual board: cannot write the stats file {self.stats_file} "
+                      f"({exc.strerror or exc}); serving on without it.", file=sys.stderr)
+            self._stats_failed = True
+
+    def _write_stats(self, final: bool) -> None:
         self.stats.write(self.stats_file, {
             "port": self.port_path,
             "board_time_s": self.clock.seconds,

@@ -68,6 +68,8 @@ class AlignmentParams:
         Peak level of the stimulus in dBFS (None: as rendered, bursts at -12 and -24).
     stimulus
         ``tonal-bursts``, ``sweep``, ``speech`` or an audio file path.
+    stimulus_channel
+        The channel of a multi-channel stimulus file to play (from 0; None: a mono file).
     burst_s
         Length of each tonal burst and of the silence after it.
     host_frontend
@@ -88,6 +90,7 @@ class AlignmentParams:
     output: str = "virtual"
     level_dbfs: float | None = None
     stimulus: str = "tonal-bursts"
+    stimulus_channel: int | None = None
     burst_s: float = 0.25
     host_frontend: dict | None = None
     threshold: float = 0.05
@@ -120,7 +123,8 @@ class AlignmentProcedure(HoldsBoard):
         self.session = session
         # Rendered now: a bad file or level is reported before any board is started.
         self.stimulus = build_stimulus(params.stimulus, self.host_config,
-                                       level_dbfs=params.level_dbfs, burst_s=params.burst_s)
+                                       level_dbfs=params.level_dbfs, burst_s=params.burst_s,
+                                       channel=params.stimulus_channel)
 
     def board_info(self) -> Mapping[str, Any]:
         """Connect (starting the virtual board for ``sim``) and return the board's INFO."""

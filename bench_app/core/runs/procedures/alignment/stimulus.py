@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from bench_app.core.errors import AudioFileError, BenchError, ConfigError
+
 KINDS = ("tonal-bursts", "sweep", "speech")
 DEFAULT_SPEECH = "The quick brown fox jumps over the lazy dog while the bench listens."
 
@@ -48,6 +50,7 @@ def build_stimulus(
     burst_s: float = 0.25,
     duration_s: float | None = None,
     seed: int = 0,
+    channel: int | None = None,
 ) -> RunStimulus:
     """Render the stimulus ``kind`` (a name in `KINDS` or an audio file path).
 
@@ -65,6 +68,9 @@ def build_stimulus(
         Length of the sweep (default 5 s), or of a file cut to this length.
     seed
         Seed of the burst phases.
+    channel
+        The channel of a multi-channel file to play, from 0 (``--stimulus-channel``); a file
+        with several channels needs it, a named kind takes none.
 
     Raises
     ------
@@ -83,6 +89,9 @@ def build_stimulus(
     )
 
     fs = int(host_config.sample_rate_hz)
+    if channel is not None and kind in KINDS:
+        raise ConfigError(f"--stimulus-channel chooses a channel of a stimulus file; the "
+                          f"{kind} stimulus is rendered in one channel.")  # fmt: skip
     if kind == "tonal-bursts":
         plan = tonal_bursts_plan(host_config, burst_s=burst_s, gap_s=burst_s, seed=seed)
     elif kind == "sweep":
@@ -93,7 +102,8 @@ def build_stimulus(
         plan = speech_plan(DEFAULT_SPEECH, gap_s=0.5, sample_rate=fs)
     else:
         path = Path(kind).expanduser()
-        segments = (Silence(0.5, label="lead"), AudioFile(str(path.resolve()), channel=None),
+        _check_channel(path, channel)
+        segments = (Silence(0.5, label="lead"), AudioFile(str(path.resolve()), channel=channel),
                     Silence(0.5, label="tail"))
         plan = Plan(segments, sample_rate=fs, name=f"file {path.name}")
     rendering = render(plan)
@@ -105,3 +115,18 @@ def build_stimulus(
         samples = np.clip(np.rint(samples * gain), -32768, 32767).astype(np.int16)
     return RunStimulus(samples.astype(np.int16), fs, rendering.segments, plan.name or kind,
                        level_dbfs, tuple(rendering.notes))
+
+
+def _check_channel(path: Path, channel: int | None) -> None:
+    """Refuse a multi-channel file without ``--stimulus-channel`` in one sentence naming that
+    option (`read_audio`'s own advice names the ``--channel`` of the commands that read one
+    file); a missing or damaged file is left to `read_audio`'s sentence."""
+    from bench_app.core.audio_files import probe_audio
+
+    try:
+        n = probe_audio(path).channels
+    except BenchError:
+        return
+    if n > 1 and channel is None:
+        raise AudioFileError(f"{path} has {n} channels; choose one with --stimulus-channel N "
+                             f"(numbered from 0 to {n - 1}).")  # fmt: skip

@@ -51,6 +51,32 @@ def sim_arguments(sim: str | None, *, model: str | None = None) -> list[str]:
     return args
 
 
+def check_sim_model(sim_args: list[str]) -> None:
+    """Refuse, before a virtual board starts, a ``--model`` it could not serve with its
+    ``--frontend-config`` (`bench_app.core.model.servable.check_servable`'s one sentence).
+
+    The virtual board checks again itself; checking here first means the user reads the
+    mismatch as it is, not as a board that "failed to start", and no child is started for it.
+    Arguments the emulator would refuse for other reasons are left for it to explain.
+    """
+    import argparse
+
+    from bench_app.core.frontend import FrontendConfig
+    from bench_app.core.model.servable import check_servable
+
+    parser = argparse.ArgumentParser(add_help=False, exit_on_error=False)
+    parser.add_argument("--model")
+    parser.add_argument("--frontend-config")
+    try:
+        known, _ = parser.parse_known_args(sim_args)
+    except (argparse.ArgumentError, SystemExit):  # a value missing: the emulator says so
+        return
+    if known.model:
+        config = (FrontendConfig.from_json(known.frontend_config) if known.frontend_config
+                  else FrontendConfig())  # fmt: skip
+        check_servable(known.model, config)
+
+
 def default_model_path() -> str | None:
     """The untrained model shipped in ``models/`` (found from the source tree), if present."""
     from bench_app.core.model import MODELS_DIR
@@ -104,6 +130,7 @@ class BoardSession:
         try:
             url = self.device
             if self.device == SIM:
+                check_sim_model(self.sim_args)
                 from bench_app.core.device.emulator.process import start_emulator
 
                 self.emulator = self._stack.enter_context(start_emulator(self.sim_args))
