@@ -20,7 +20,7 @@ def _schema():
 
 
 def fully_connected_model(*, dtype: str = "int8", op: str = "FULLY_CONNECTED", units: int = 3,
-                          features: int = 4, batch_shape: tuple[int, ...] = (1,),
+                          features: int = 4, batch_shape: tuple[int, ...] = (1, 1),
                           seed: int = 0) -> bytes:  # fmt: skip
     """The bytes of a one-layer model ``output = FC(input)``.
 
@@ -34,7 +34,9 @@ def fully_connected_model(*, dtype: str = "int8", op: str = "FULLY_CONNECTED", u
     units, features
         Weight matrix shape (``units`` x ``features``).
     batch_shape
-        Leading dimensions of the input (the input is ``(*batch_shape, features)``).
+        Leading dimensions of the input (the input is ``(*batch_shape, features)``); the
+        default ``(1, 1)`` makes the board's window shape ``(1, frames, channels)`` with one
+        frame, so the default model is one the board could serve.
     """
     s = _schema()
     rng = np.random.default_rng(seed)

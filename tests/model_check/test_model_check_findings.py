@@ -90,10 +90,12 @@ def test_frontend_config_checks_the_input(write_model):
     cfg = FrontendConfig()
     narrow = check_model(write_model("narrow"), cfg)
     assert any("32 channels" in f for f in narrow.findings)
-    fits = check_model(write_model("fits", features=32, batch_shape=(1, 10)), cfg)
+    fits = check_model(write_model("fits", features=32), cfg)
     assert fits.ok, fits.findings
+    rows = check_model(write_model("rows", features=32, batch_shape=(1, 10)), cfg)
+    assert len(rows.findings) == 1 and "(10, 3)" in rows.findings[0], rows.findings
     floaty = check_model(write_model("floaty", dtype="float32", features=32), cfg)
-    assert any("board feeds int8" in f for f in floaty.findings)
+    assert len(floaty.findings) == 1 and "float tensor" in floaty.findings[0]
 
 
 def test_given_inputs_are_the_compared_windows(write_model):

@@ -26,6 +26,7 @@ from bench_app.core.model.arena_search import probe_tflm
 from bench_app.core.model.budget import BUDGET_TEXT, BudgetVerdict, budget_verdict
 from bench_app.core.model.edgetpu_ops import EdgeTpuReport, edgetpu_report
 from bench_app.core.model.runtime_agreement import Agreement, compare_runtimes
+from bench_app.core.model.servable import UnservableModelError, check_servable
 from bench_app.core.model.tflite_file import ModelFacts, read_bytes, read_tflite
 from bench_app.core.model.tflm import MAX_ARENA_BYTES
 
@@ -104,21 +105,13 @@ def _io_quantization(data: bytes) -> dict[str, list[dict]]:
             "outputs": [one(int(i)) for i in np.asarray(graph.OutputsAsNumpy()).reshape(-1)]}
 
 
-def _frontend_findings(io: dict, frontend_config) -> list[str]:
-    """The model's first input against the front end the board feeds it with."""
-    if frontend_config is None or not io.get("inputs"):
-        return []
-    inp = io["inputs"][0]
-    shape, channels = inp["shape"], frontend_config.filterbank_n_channels
-    found = []
-    inner = shape[-2] if len(shape) >= 2 and shape[-1] == 1 and len(shape) > 3 else (
-        shape[-1] if shape else None)  # fmt: skip
-    if inner != channels:
-        found.append(f"The model's input {shape} does not end in the front end's "
-                     f"{channels} channels, so the board cannot feed it its frames.")
-    if inp["dtype"] != "int8":
-        found.append(f"The model's input is {inp['dtype']}, but the board feeds int8 features.")
-    return found
+def _servable_findings(data: bytes, name: str, frontend_config) -> list[str]:
+    """What stops the board serving the model with its front end (`servable.check_servable`)."""
+    try:
+        check_servable(data, frontend_config, name=name)
+    except UnservableModelError as exc:
+        return [str(exc)]
+    return []
 
 
 def check_model(path: Path | str, frontend_config=None, *, inputs: np.ndarray | None = None,
@@ -131,8 +124,8 @@ def check_model(path: Path | str, frontend_config=None, *, inputs: np.ndarray | 
     path
         The model file.
     frontend_config
-        A `FrontendConfig`; when given, the model's input must take its frames (int8, its
-        channel count last).
+        A `FrontendConfig`; when given, the model's input must take its frames (its channel
+        count). Input and output shapes and types are checked either way (`check_servable`).
     inputs
         Windows for the TFLM vs LiteRT comparison (default: ``agreement_windows`` seeded
         random windows over the input's full range).
@@ -154,7 +147,8 @@ def check_model(path: Path | str, frontend_config=None, *, inputs: np.ndarray | 
         shown = ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
         check.findings.append(f"The model has {len(names)} float tensor(s) ({shown}), so it is "
                               "not the full-INT8 model the board runs.")  # fmt: skip
-    check.findings += _frontend_findings(check.io, frontend_config)
+    if not facts.has_float:  # a float model's one finding is the one above
+        check.findings += _servable_findings(data, str(path), frontend_config)
 
     probe = probe_tflm(data)  # in a child process: TFLM can crash on a too-small arena
     check.tflm_loaded, check.arena_bytes = probe.loaded, probe.arena_bytes
