@@ -47,32 +47,54 @@ def run_injection(client, config: FrontendConfig, streams: list[Stream], filler_
         client.drain(s)
     client.start(streams)
     try:
+        end = None
         for i, (name, pcm) in enumerate(run.clips.items()):
-            run.starts[name] = client.inject(pcm, tag=FIRST_TAG + i).first_sample_index
-        speech = run.clips["speech"]
+            first = client.inject(pcm, tag=FIRST_TAG + i).first_sample_index
+            run.starts[name] = first
+            end = None if first is None else first + len(pcm)
         if filler_samples > 0:
+            speech = run.clips["speech"]
             filler = np.tile(speech, -(-filler_samples // len(speech)))[:filler_samples]
-            client.inject(filler, tag=FILLER_TAG)
-        want = {FIRST_TAG + i: config.frames_for(len(p)) for i, p in enumerate(run.clips.values())}
-        last_new = time.monotonic()
-        while time.monotonic() - last_new < quiet_s:
-            got = [client.drain(s) for s in streams]
-            if any(got):
-                last_new = time.monotonic()
-            run.frames += got[0]
-            for s, msgs in zip(streams[1:], got[1:], strict=True):
-                (run.pcm if s == Stream.PCM else run.results).extend(msgs)
-            have = {}
-            for f in run.frames:
-                have[f.tag] = have.get(f.tag, 0) + 1
-            enough_results = Stream.RESULTS not in streams or len(run.results) >= WANT_WINDOWS
-            if all(have.get(t, 0) >= n for t, n in want.items()) and enough_results:
-                break
-            time.sleep(0.01)
+            first = client.inject(filler, tag=FILLER_TAG).first_sample_index
+            end = None if first is None else first + filler_samples
+        _collect(client, streams, run, config, end, quiet_s)
     finally:
         if client.connected:
             client.stop(streams)
     return run
+
+
+def _collect(client, streams: list[Stream], run: InjectionRun, config: FrontendConfig,
+             end: int | None, quiet_s: float) -> None:
+    """Take messages until the board's frames are past the injected audio (and, with RESULT
+    on, its results are in), or nothing of the clips came for ``quiet_s`` seconds.
+
+    The microphone's frames keep coming after the clips, so silence alone cannot end this.
+    """
+    want = {FIRST_TAG + i: config.frames_for(len(p)) for i, p in enumerate(run.clips.values())}
+    have: dict[int, int] = {}
+    last_new = time.monotonic()
+    past_end = False
+    while time.monotonic() - last_new < quiet_s:
+        got = {s: client.drain(s) for s in streams}
+        frames = got.pop(Stream.FRAMES)
+        run.frames += frames
+        run.pcm += got.get(Stream.PCM, [])
+        run.results += got.get(Stream.RESULTS, [])
+        for f in frames:
+            have[f.tag] = have.get(f.tag, 0) + 1
+            past_end = past_end or (end is not None and f.sample_index >= end)
+        if any(f.tag for f in frames) or got.get(Stream.RESULTS):
+            last_new = time.monotonic()
+        done_frames = past_end or all(have.get(t, 0) >= n for t, n in want.items())
+        if done_frames and (Stream.RESULTS not in streams or past_end
+                            or len(run.results) >= WANT_WINDOWS):  # fmt: skip
+            time.sleep(0.1)  # RESULTs of the clip's last window trail its frames
+            run.results += client.drain(Stream.RESULTS) if Stream.RESULTS in streams else []
+            run.frames += client.drain(Stream.FRAMES)
+            run.pcm += client.drain(Stream.PCM) if Stream.PCM in streams else []
+            return
+        time.sleep(0.01)
 
 
 def check_frames(run: InjectionRun, config: FrontendConfig, report: Report, lost: int) -> None:
