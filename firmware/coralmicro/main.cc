@@ -1,7 +1,8 @@
 // The bench firmware on the Coral Dev Board Micro: the portable core (firmware/core) wired to
 // the SDK. Everything the board decides (protocol, INJECT flow control, front end, streams)
 // is in the core and tested on the host; this file only connects hardware to its interfaces:
-// TCP on 10.10.10.1:BENCH_PORT (USB-Ethernet), the PDM microphone, TimerMicros.
+// TCP on 10.10.10.1:BENCH_PORT (USB-Ethernet), the PDM microphone, TimerMicros (the core's
+// clock: it times the front-end / invoke / total split of each RESULT), and TFLM.
 #include <cstdio>
 
 #include "board.h"
@@ -38,14 +39,15 @@ extern "C" [[noreturn]] void app_main(void* /*param*/) {
   static bench::SocketTransport link(BENCH_PORT);
   const fw::FrontendTables* tables = fw::tables_by_name(BENCH_FRONTEND);
   if (!tables) halt("no front-end tables named BENCH_FRONTEND are built in");
-#ifdef BENCH_MODEL_SYMBOL
-  // The core does not run a model yet (no RESULT stream; INFO says no model runtime): the
-  // model is only loaded and allocated here, so a board owner sees that it fits.
-  static bench::TflmModel model;
-  std::printf("bench firmware: model %s: %s\r\n", model.sha256(),
-              model.init() ? "allocated" : model.error());
-#endif
   fw::BoardConfig cfg;
+#ifdef BENCH_MODEL_SYMBOL
+  static bench::TflmModel model;  // the core runs it on its windows and sends RESULT
+  if (model.init()) {
+    cfg.model = &model;
+  } else {
+    std::printf("bench firmware: model %s not loaded: %s\r\n", model.sha256(), model.error());
+  }
+#endif
   cfg.tables = tables;
   cfg.board = "coral-dev-board-micro";
   cfg.firmware_version = "0.1.0-coralmicro";
