@@ -30,6 +30,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "bench_app.cli.board_cmd",
     "bench_app.cli.run_cmd",
     "bench_app.cli.device_cmd",
+    "bench_app.cli.conformance_cmd",
     "bench_app.cli.gui_cmd",
     "bench_app.cli.audio_cmd",
     "bench_app.cli.corpus_cmd",

@@ -21,6 +21,10 @@ speaker address, pid, stats file), and serves until killed; SIGTERM or Ctrl-C en
   corrupt=1e-3 (byte corruption rate)  drop=0.01 (data message drop rate)
   reset_after_s=2 (port vanishes once, for reset_down_ms=300)  stall_ms=50 (every
   stall_every_s=1)  seed=N
+--fault K=V (repeatable; a broken board whose INFO still states the right settings, for
+  checking `bench-app conformance`):
+  frontend-band=LO-HI (front end band in Hz)  drop-frames=P (frames left unsent)
+  result-offset=N (added to every RESULT score)  seed=N
 """
 
 
@@ -43,6 +47,8 @@ def register(subparsers) -> None:
     p.add_argument("--channel", default="", metavar="K=V,...",
                    help="acoustic channel for the virtual speaker (keys below)")
     p.add_argument("--faults", default="", metavar="K=V,...", help="link faults (keys below)")
+    p.add_argument("--fault", action="append", default=[], metavar="K=V",
+                   help="a board fault (repeatable; keys below)")
     pace = p.add_mutually_exclusive_group()
     pace.add_argument("--speed", type=_SPEED, default=1.0, metavar="N",
                       help="run board time N times faster than real time")
@@ -68,6 +74,7 @@ def run(args) -> int:
     import signal
     import sys
 
+    from bench_app.core.device.emulator.board_faults import BoardFaults
     from bench_app.core.device.emulator.channel import ChannelConfig
     from bench_app.core.device.emulator.faults import FaultConfig
     from bench_app.core.device.emulator.process import OWNED_DIR_ENV, PARENT_ENV
@@ -90,6 +97,7 @@ def run(args) -> int:
                   else FrontendConfig()),
         channel=channel,
         faults=FaultConfig.parse(args.faults),
+        board_faults=BoardFaults.parse(args.fault),
         speed=args.speed,
         fast=args.fast,
         capture=args.capture,

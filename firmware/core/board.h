@@ -10,8 +10,12 @@
 // at the board's real rate; `fast_inject` processes injected audio without waiting (and
 // waits for the rest of a clip whose buffer ran dry, discarding microphone audio meanwhile).
 //
-// This core has no model runtime: INFO says so (model_sha256 null, no "results"
-// capability) and START of the RESULTS stream is refused with NAK UNSUPPORTED.
+// Model: with `BoardConfig::model` (a `Model`: the coralmicro app's TFLM wrapper, a fake in the
+// tests) INFO states its hash, window and hop and lists "results"; while RESULTS is started,
+// each frame is quantized as TFLM's micro_features (int8) into a sliding window whose starts
+// are frame indices that are multiples of the hop, and every full window is invoked and sent
+// as a RESULT with the front-end / invoke / total split of the clock. Without a model INFO
+// says so (model_sha256 null, no "results") and START of RESULTS is refused UNSUPPORTED.
 #pragma once
 
 #include <array>
@@ -40,6 +44,10 @@ struct BoardConfig {
   //! With `fast_inject`, how long a clip whose buffer ran dry is waited for before it is cut
   //! (an underrun); in real time a dry clip is cut at once, as its samples are due.
   uint64_t fast_dry_wait_us = 10000000;
+  //! The model runtime, or nullptr for none (must outlive the board).
+  Model* model = nullptr;
+  //! Frames between the starts of consecutive model windows (100 = 1 s at 10 ms).
+  uint32_t model_hop_frames = 100;
 };
 
 struct BoardCounters {
@@ -54,6 +62,8 @@ class Board : public PacketSink {
  public:
   static constexpr size_t kRxBuffer = kOverhead + 8 + 2 * InjectBuffer::kMaxChunk;
   static constexpr size_t kMicRing = 32000;  //!< 2 s at 16 kHz
+  static constexpr size_t kMaxModelFrames = 512;  //!< longest model window (frames)
+  static constexpr size_t kMaxModelCells = 512 * 40;  //!< frames x channels of that window
 
   Board(const BoardConfig& config, Transport& link, AudioSource& mic, Clock& clock);
 
@@ -67,6 +77,8 @@ class Board : public PacketSink {
   const InjectBuffer& inject() const { return inject_; }
   const AudioRing& mic_ring() const { return ring_; }
   const DecoderStats& decoder_stats() const { return decoder_.stats(); }
+  //! The model the board runs (nullptr: none, or its window does not fit `kMaxModelCells`).
+  Model* model() const { return model_; }
   size_t info_json(char* out, size_t cap) const;
 
   void on_packet(const Packet& packet) override;
@@ -77,6 +89,7 @@ class Board : public PacketSink {
   void step_audio();
   void process_block(const int16_t* samples, size_t n, PcmSource source, uint32_t tag,
                      bool clip_start);
+  void push_model_frame(const uint16_t* frame, uint64_t sample_index, uint32_t tag);
 
   BoardConfig cfg_;
   Transport& link_;
@@ -100,6 +113,13 @@ class Board : public PacketSink {
   uint64_t run_start_ = 0;
   uint64_t run_frames_ = 0;
   BoardCounters counters_;
+  Model* model_ = nullptr;
+  std::array<int8_t, kMaxModelCells> window_{};
+  std::array<uint64_t, kMaxModelFrames> window_samples_{};
+  std::array<uint32_t, kMaxModelFrames> window_tags_{};
+  size_t window_n_ = 0;        // frames in the window so far
+  uint32_t windows_sent_ = 0;  // RESULT window_index
+  uint64_t frontend_us_ = 0;   // front-end time since the last inference
 };
 
 }  // namespace fw

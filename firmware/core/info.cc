@@ -74,7 +74,15 @@ size_t build_info_json(const InfoFields& f, char* out, size_t cap) {
   o.num(f.inject_max_chunk_samples);
   o.raw(",\"window\":");
   o.num(f.inject_window);
-  o.raw("},\"model_sha256\":");
+  o.raw("}");
+  if (f.model_window_frames || f.model_hop_frames) {
+    o.raw(",\"model\":{\"hop_frames\":");
+    o.num(f.model_hop_frames);
+    o.raw(",\"window_frames\":");
+    o.num(f.model_window_frames);
+    o.raw("}");
+  }
+  o.raw(",\"model_sha256\":");
   if (f.model_sha256) {
     o.str(f.model_sha256);
   } else {

@@ -19,6 +19,8 @@ struct InfoFields {
   const char* frontend_json = "{}";  //!< the fe.* object, already JSON (from the tables)
   uint32_t inject_window = 8;
   uint32_t inject_max_chunk_samples = 4096;
+  uint32_t model_window_frames = 0;  //!< with `model_hop_frames`: INFO "model" (0: left out)
+  uint32_t model_hop_frames = 0;
 };
 
 //! Write the document into `out`; returns its length, 0 if it does not fit in `cap`.

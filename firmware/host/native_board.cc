@@ -2,7 +2,7 @@
 //
 // Prints the port (the pty's slave path) on stdout line 1, as `bench-app emulate` does, then a
 // JSON line with the port and pid, and serves until SIGTERM / SIGINT or until its parent
-// exits. Its microphone is a WAV (--wav, 16-bit mono at the board's rate) or silence; injected
+// exits. Its microphone is a WAV (--wav, 16-bit mono at the board's rate, looped) or silence; injected
 // audio replaces it as on the board. It has no model runtime: INFO says so and no RESULT is
 // ever sent. Usage: native_board [--wav FILE] [--frontend NAME] [--fast]
 #include <poll.h>

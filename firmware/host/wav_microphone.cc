@@ -57,7 +57,7 @@ size_t WavMicrophone::read(int16_t* out, size_t max) {
   if (n > max) n = max;
   for (size_t i = 0; i < n; ++i) {
     const uint64_t k = delivered_ + i;
-    out[i] = k < samples_.size() ? samples_[k] : 0;  // silence after the recording
+    out[i] = samples_.empty() ? 0 : samples_[k % samples_.size()];  // the recording loops
   }
   delivered_ += n;
   return n;

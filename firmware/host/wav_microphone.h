@@ -1,5 +1,5 @@
 // The native board's microphone: a 16-bit mono PCM WAV at the board's rate (the bench converts
-// any file to that first), or digital silence, delivered at the pace of the clock.
+// any file to that first), played in a loop, or digital silence, delivered at the pace of the clock.
 #pragma once
 
 #include <string>

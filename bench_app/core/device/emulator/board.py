@@ -15,6 +15,7 @@ import time
 
 import numpy as np
 
+from bench_app.core.device.emulator.board_faults import BoardFaults, FrameDropper, offset_scores
 from bench_app.core.device.emulator.clock import BoardClock
 from bench_app.core.device.emulator.model_runner import ModelRunner
 from bench_app.core.device.protocol import Frame, Pcm, Result, Stream
@@ -35,10 +36,13 @@ class BoardCore:
         The model, or None for a board without one (no RESULT stream).
     clock : BoardClock
         Counts the samples that entered the front end (board time).
+    faults : BoardFaults, optional
+        A broken board (``--fault``): frames left unsent, RESULT scores offset. A wrong band
+        is the caller's: it passes the faulty config here and states the right one in INFO.
     """
 
     def __init__(self, frontend_config: FrontendConfig, runner: ModelRunner | None,
-                 clock: BoardClock):  # fmt: skip
+                 clock: BoardClock, faults: BoardFaults | None = None):  # fmt: skip
         from bench_app.core.frontend import MicroFrontend
 
         self.config = frontend_config
@@ -56,6 +60,9 @@ class BoardCore:
         self._run_frames = 0
         self._fe_ns = 0  # front end time since the last inference
         self.results_enabled = False
+        faults = faults or BoardFaults()
+        self._dropper = FrameDropper(faults)
+        self._result_offset = faults.result_offset
 
     def enable_results(self, on: bool) -> None:
         """Run the model only while the RESULT stream is on (its buffer restarts each time)."""
@@ -94,6 +101,8 @@ class BoardCore:
                                samples[i : i + self.step], source))  # fmt: skip
         if Stream.FRAMES in streams:
             for i in range(n):
+                if not self._dropper.keep():
+                    continue  # --fault drop-frames: its frame index is used up
                 s = int(sample_idx[i])
                 out.append(Frame(self.clock.us_at(s + self.window), first_frame + i,
                                  feats[i], s, tag))  # fmt: skip
@@ -114,7 +123,7 @@ class BoardCore:
             window_index=self.windows_total,
             window_start_sample=inf.start_sample,
             window_end_sample=end,
-            scores=np.asarray(inf.scores),
+            scores=offset_scores(inf.scores, self._result_offset),
             frontend_us=fe_us,
             invoke_us=inf.invoke_us,
             total_us=total_us,

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from bench_app import __version__
 from bench_app.core.device.emulator.board import MAX_STEPS, BoardCore
+from bench_app.core.device.emulator.board_faults import BoardFaults
 from bench_app.core.device.emulator.channel import Channel, ChannelConfig
 from bench_app.core.device.emulator.clock import BoardClock
 from bench_app.core.device.emulator.faults import FaultConfig, FaultInjector, FaultStats
@@ -70,6 +71,8 @@ class EmulatorOptions:
     frontend: FrontendConfig = dataclasses.field(default_factory=FrontendConfig)
     channel: ChannelConfig = dataclasses.field(default_factory=ChannelConfig)
     faults: FaultConfig = dataclasses.field(default_factory=FaultConfig)
+    #: A broken board (``--fault``): what it computes differs from what its INFO states.
+    board_faults: BoardFaults = dataclasses.field(default_factory=BoardFaults)
     speed: float = 1.0
     fast: bool = False
     capture: str | None = None
@@ -108,7 +111,8 @@ class VirtualBoard:
         self.tx = Transmitter(self.port, self.faults, None if opts.fast else 0.2)
         self.speaker = SpeakerServer()
         self.mic = Microphone(Channel(opts.channel, self.sample_rate), self.speaker, capture)
-        self.core = BoardCore(fe, self.runner, self.clock)
+        self.core = BoardCore(opts.board_faults.computing_frontend(fe), self.runner, self.clock,
+                              opts.board_faults)  # INFO still states `fe`
         self.inject = InjectBuffer(INJECT_WINDOW, INJECT_MAX_SAMPLES)
         self.decoder = Decoder()
         self.streams: frozenset[Stream] = frozenset()
@@ -138,6 +142,7 @@ class VirtualBoard:
             "stats_file": str(self.stats_file),
             "channel": o.channel.to_dict(),
             "faults": o.faults.to_dict(),
+            "board_faults": o.board_faults.to_dict(),
             "speed": "fast" if o.fast else o.speed,
             "capture": o.capture,
             "model": None if self.runner is None else {
