@@ -1,0 +1,357 @@
+"""The corpus run: every clip of a labelled corpus through the board, beside the host twin.
+
+For each clip (`clips`): pad it with silence (`board_pass.padded_length`), play it through
+the acoustic path or inject it (`board_pass.BoardPass`), take the board's RESULTs inside it,
+run the host twin (`twin.HostTwin`) on the board's own PCM and on the clean clip over the
+same windows, decide each answer by the run's rule, and emit a ``clips`` event (a
+`ClipRecord`, arrays of the decided scores and the board PCM) and a ``metrics`` event
+(`corpus_metrics` of the clips so far, plus ``setting``). The summary is `corpus_metrics`
+with a 1000-resample bootstrap, plus ``skipped`` (clips left out and why), ``notes``,
+``canary`` and, for a sweep, ``sweep``. A sweep (virtual board only) runs the corpus once
+per channel setting, restarting the virtual board with that ``--channel`` each time.
+
+Resume: ``resume_records`` (the ``clips`` events of an earlier run, read by the caller) are
+re-emitted first and their clips are not played again, so the run ends with the same clip set
+and figures as one that was never interrupted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from bench_app.core.analysis.corpus_metrics import corpus_metrics
+from bench_app.core.analysis.corpus_records import STREAM_CLIPS, ClipRecord
+from bench_app.core.errors import ConfigError, LinkError
+from bench_app.core.runs.engine.documents import Event, progress
+from bench_app.core.runs.engine.procedure import RunContext
+from bench_app.core.runs.procedures.board_io.board_session import (
+    BoardSession,
+    HoldsBoard,
+    default_model_path,
+    sim_arguments,
+)
+from bench_app.core.runs.procedures.corpus.board_pass import (
+    CLIP_TAG_BASE,
+    BoardPass,
+    Capture,
+    padded_length,
+)
+from bench_app.core.runs.procedures.corpus.clips import (
+    class_names_for,
+    load_corpus,
+    read_clip,
+    skipped,
+)
+from bench_app.core.runs.procedures.corpus.params import CorpusParams
+from bench_app.core.runs.procedures.corpus.twin import HostTwin, decide, dequantize
+
+STREAM_METRICS = "metrics"
+STREAM_CANARY = "canary"
+#: Hop assumed when the board's INFO states none (the paper's 1 s at 10 ms frames).
+DEFAULT_HOP_FRAMES = 100
+
+
+def level_dbfs(pcm: np.ndarray) -> float | None:
+    """RMS level of int16 audio in dBFS (None for silence)."""
+    rms = float(np.sqrt(np.mean(np.square(pcm, dtype=np.float64)))) if len(pcm) else 0.0
+    return 20.0 * np.log10(rms / 32768.0) if rms > 0 else None
+
+
+class CorpusProcedure(HoldsBoard):
+    """The corpus run (see the module docstring); a context manager, or call `close`."""
+
+    name = "corpus"
+
+    def __init__(self, params: CorpusParams, session: BoardSession | None = None,
+                 resume_records: Sequence[tuple[dict, dict]] = ()) -> None:  # fmt: skip
+        self.params = params
+        self.session = session
+        self.resume_records = list(resume_records)
+        # Read now: a missing folder or bad spec is refused before any board starts.
+        self.corpus = load_corpus(params.corpus, params.label_map, params.sessions,
+                                  params.limit, 16000)
+        if not self.corpus.clips:
+            raise ConfigError(f"The corpus {params.corpus} has no clip to play "
+                              f"({len(self.corpus.problems)} problems).")
+        if params.device != "sim" and not params.model:
+            raise ConfigError("For a board on a port, give --model M.tflite (the file the "
+                              "board runs), so the host twin can run it too.")
+        self.model_path = params.model or (default_model_path() if params.device == "sim"
+                                           else None)
+        if self.model_path is None:
+            raise ConfigError("No model for the virtual board: give --model M.tflite.")
+        self.twin: HostTwin | None = None
+        self.class_names: list[str] = []
+        self.notes: list[str] = []
+
+    # -- board ---------------------------------------------------------------------------------
+    def _sim_args(self, setting: str) -> list[str]:
+        args = sim_arguments(self.params.sim, model=self.model_path)
+        if setting:
+            if "--channel" in args:
+                i = args.index("--channel") + 1
+                args[i] = f"{args[i]},{setting}"
+            else:
+                args += ["--channel", setting]
+        return args
+
+    def board_info(self) -> Mapping[str, Any]:
+        """Connect (starting the virtual board for ``sim``), check the model, return INFO."""
+        from bench_app.core.frontend import FrontendConfig
+
+        p = self.params
+        first = p.sweep[0] if p.sweep else ""
+        self.open_session(p.device, self._sim_args(first), p.timeout_s)
+        info = self.session.info
+        if not self.session.has("results"):
+            raise ConfigError("This board runs no model (INFO lists no results), so it has no "
+                              "answers to score.")
+        fe = FrontendConfig.from_dict(dict(info.frontend or {}))
+        self.twin = HostTwin(self.model_path, fe)
+        sha = (info.model_sha256 or "").lower()
+        if sha and sha != self.twin.model.sha256:
+            raise ConfigError(f"{self.model_path} (sha256 {self.twin.model.sha256[:12]}) is not "
+                              f"the model the board runs (sha256 {sha[:12]}).")
+        if not sha:
+            self.notes.append("The board's INFO gives no model sha256, so the twin's model "
+                              "could not be checked against the board's.")
+        self.class_names, source = class_names_for(self.model_path, self.corpus,
+                                                   self.twin.n_classes)
+        self.notes.append(f"Class names from the {source}.")
+        doc = self.session.describe()
+        doc["class_names"] = list(self.class_names)
+        return doc
+
+    def _reopen(self, setting: str) -> None:
+        """A fresh virtual board with the sweep's channel setting."""
+        self.close()
+        self.session, self._opened = None, False
+        self.open_session("sim", self._sim_args(setting), self.params.timeout_s)
+
+    # -- run -----------------------------------------------------------------------------------
+    def execute(self, ctx: RunContext) -> Generator[Event | None, None, Mapping[str, Any]]:
+        """Every clip (per sweep setting), live metrics, then the summary."""
+        try:
+            return (yield from self._run(ctx))
+        finally:
+            self.close()
+
+    def _run(self, ctx: RunContext) -> Generator[Event | None, None, Mapping[str, Any]]:
+        p = self.params
+        if self.twin is None:
+            raise LinkError("The corpus run has no board: board_info() was not called.")
+        records: list[ClipRecord] = []
+        done: set[tuple[str, str]] = set()
+        for data, arrays in self.resume_records:
+            records.append(data)  # type: ignore[arg-type]
+            done.add((data["clip_id"], data.get("setting", "")))
+            yield Event(STREAM_CLIPS, data, arrays)
+        if self.resume_records:
+            self.notes.append(f"Resumed run {p.resume_from}: its {len(records)} clips were "
+                              "copied, not played again.")
+        skips = skipped(self.corpus)
+        settings = p.sweep or ("",)
+        clips = self.corpus.clips
+        total = len(clips) * len(settings)
+        writer = self._rerecord_writer()
+        sweep: list[dict] = []
+        canary = _Canary(p, self.twin) if p.canary else None
+        for s_i, setting in enumerate(settings):
+            if s_i > 0:
+                self._reopen(setting)
+            bp = BoardPass(self.session, self.twin.frontend, path=p.path, output=p.output,
+                           timeout_s=p.timeout_s)
+            snrs: list[float] = []
+            try:
+                bp.start()
+                for i, clip in enumerate(clips):
+                    index = s_i * len(clips) + i
+                    if (clip.clip_id, setting) in done:
+                        continue
+                    if canary is not None and i % p.canary_every == 0:
+                        yield from canary.check(ctx, bp, index, self.class_names)
+                    try:
+                        clean = read_clip(clip, self.session.sample_rate)
+                    except Exception as exc:  # damaged after listing: skip, say why
+                        skips.append({"path": str(clip.path), "line": None, "skipped": True,
+                                      "reason": f"{clip.clip_id} left out: {exc}"})
+                        continue
+                    cap, record, arrays = yield from self._clip(ctx, bp, index, clip, clean,
+                                                                setting)
+                    records.append(record)
+                    snr = _snr_db(cap, clean, p.path)
+                    if snr is not None:
+                        snrs.append(snr)
+                    if writer is not None:
+                        writer.add(clip, cap.pcm[: len(clean)])
+                    yield Event(STREAM_CLIPS, record, arrays)
+                    now = [r for r in records if r["setting"] == setting]
+                    yield Event(STREAM_METRICS, {**corpus_metrics(now, self.class_names),
+                                                 "setting": setting})
+                    yield progress(index + 1, total, f"clip {index + 1} of {total}")
+            finally:
+                bp.stop()
+                self.notes.extend(n for n in bp.notes if n not in self.notes)
+            if setting:
+                sweep.append(_sweep_entry(setting, snrs, records, self.class_names))
+        if writer is not None:
+            writer.finish(self.session, p)
+        summary = corpus_metrics(records, self.class_names, bootstrap_resamples=1000)
+        summary["skipped"] = skips
+        if skips:
+            self.notes.append(f"{len(skips)} clips were left out (damaged files or label "
+                              "lines); 'skipped' lists which and why.")
+        summary.update({"notes": list(self.notes), "decision": p.decision, "path": p.path,
+                        "model_sha256": self.twin.model.sha256, "twin_invokes": self.twin.invokes,
+                        "model_untrained": _untrained(self.session)})
+        if canary is not None:
+            summary["canary"] = canary.summary()
+        if sweep:
+            summary["sweep"] = sweep
+        if p.rerecord:
+            summary["rerecord"] = {"folder": p.rerecord, "clips": writer.count if writer else 0}
+        yield Event("summary", summary)
+        return summary
+
+    def _rerecord_writer(self):
+        if not self.params.rerecord:
+            return None
+        from bench_app.core.runs.procedures.corpus.rerecord import RerecordWriter
+
+        return RerecordWriter(self.params.rerecord, self.corpus)
+
+    def _clip(self, ctx: RunContext, bp: BoardPass, index: int, clip, clean: np.ndarray,
+              setting: str) -> Generator[None, None, tuple[Capture, ClipRecord, dict]]:
+        twin, fe = self.twin, self.twin.frontend
+        fs = self.session.sample_rate
+        hop = bp.hop_frames or DEFAULT_HOP_FRAMES
+        length = padded_length(len(clean), fe, twin.window_frames, hop)
+        padded = np.zeros(length, np.int16)
+        padded[: len(clean)] = clean
+        cap = yield from bp.play(ctx, padded, CLIP_TAG_BASE + index)
+        step = fe.step_samples
+        clean_frames = twin.features(padded)
+        last = len(clean_frames) - twin.window_frames
+        if cap.starts:
+            rel = [min(max(0, round((s - cap.onset) / step)), last) for s in cap.starts]
+        else:
+            rel = twin.grid(len(clean_frames), hop)
+        clean_raw = twin.window_scores(clean_frames, rel)
+        if self.params.path == "injected":
+            if np.array_equal(cap.pcm, padded):
+                pcm_raw = clean_raw  # the same audio gives the same answer: not run twice
+            else:
+                pcm_raw = twin.window_scores(twin.features(cap.pcm), rel)
+        else:
+            first = cap.host_first
+            offs = ([round((s - first) / step) for s in cap.starts] if cap.starts else
+                    [round((cap.onset - first) / step) + k for k in rel])
+            usable = [k for k in offs if 0 <= k <= len(cap.host_frames) - twin.window_frames]
+            pcm_raw = twin.window_scores(cap.host_frames, usable) if usable else None
+        names = self.class_names
+
+        def answer(raw, scale, zero):
+            if raw is None or len(raw) == 0:
+                return None, np.full(len(names), np.nan, np.float32)
+            k, scores = decide(dequantize(raw, scale, zero), self.params.decision)
+            return names[k], scores.astype(np.float32)
+
+        board, board_scores = answer(cap.raw, cap.scale, cap.zero_point)
+        t_clean, clean_scores = answer(clean_raw, twin.scale, twin.zero_point)
+        t_pcm, pcm_scores = answer(pcm_raw, twin.scale, twin.zero_point)
+        record: ClipRecord = {
+            "index": index, "clip_id": clip.clip_id, "path": str(clip.path),
+            "utterance": clip.clip_id, "speaker": clip.speaker or "",
+            "session": clip.session or "", "label": clip.label,
+            "twin_clean": t_clean, "twin_board_pcm": t_pcm, "board": board,
+            "windows": int(len(cap.raw)), "padded_s": (length - len(clean)) / fs,
+            "duration_s": len(clean) / fs, "setting": setting,
+        }
+        arrays = {"board_scores": board_scores, "twin_clean_scores": clean_scores,
+                  "twin_board_pcm_scores": pcm_scores}
+        if self.params.keep_pcm:
+            arrays["board_pcm"] = cap.pcm
+        return cap, record, arrays
+
+
+class _Canary:
+    """The drift guard: one clip replayed every N clips, its answer and level compared."""
+
+    def __init__(self, params: CorpusParams, twin: HostTwin) -> None:
+        from bench_app.core.audio_files import read_audio
+
+        self.p = params
+        self.samples = read_audio(params.canary, sample_rate=twin.frontend.sample_rate_hz).samples
+        self.twin = twin
+        self.seen: list[dict] = []
+
+    def check(self, ctx: RunContext, bp: BoardPass, before: int, names: list[str]
+              ) -> Generator[Event | None, None, None]:  # fmt: skip
+        hop = bp.hop_frames or DEFAULT_HOP_FRAMES
+        length = padded_length(len(self.samples), self.twin.frontend, self.twin.window_frames,
+                               hop)
+        padded = np.zeros(length, np.int16)
+        padded[: len(self.samples)] = self.samples
+        cap = yield from bp.play(ctx, padded, CLIP_TAG_BASE + 0xFFFFF0 + len(self.seen) % 8)
+        answer = None
+        if len(cap.raw):
+            answer = names[decide(dequantize(cap.raw, cap.scale, cap.zero_point),
+                                  self.p.decision)[0]]
+        level = level_dbfs(cap.pcm[: len(self.samples)])
+        reasons = []
+        if self.seen:
+            ref = self.seen[0]
+            if answer != ref["board"]:
+                reasons.append(f"its board answer moved from {ref['board']} to {answer}")
+            if (level is None) != (ref["level_dbfs"] is None) or (
+                    level is not None and abs(level - ref["level_dbfs"]) > self.p.canary_level_db):
+                reasons.append(f"its level moved from {_db(ref['level_dbfs'])} to {_db(level)} "
+                               f"(tolerance {self.p.canary_level_db:g} dB)")
+        entry = {"before_clip": before, "board": answer, "level_dbfs": level,
+                 "drift": bool(reasons), "reasons": reasons}
+        self.seen.append(entry)
+        yield Event(STREAM_CANARY, entry)
+
+    def summary(self) -> dict:
+        drifts = [e for e in self.seen if e["drift"]]
+        return {"replays": len(self.seen), "drifts": len(drifts), "entries": self.seen}
+
+
+def _db(value: float | None) -> str:
+    return "silence" if value is None else f"{value:.2f} dBFS"
+
+
+def _snr_db(cap: Capture, clean: np.ndarray, path: str) -> float | None:
+    """SNR of the board's PCM of a clip: its power over the clip's span against the power of
+    the padding after the speech (the microphone's noise), in dB; None on the injected path."""
+    if path == "injected":
+        return None
+    n = len(clean)
+    speech = cap.pcm[:n].astype(np.float64)
+    tail = cap.pcm[n + len(cap.pcm) // 8 :].astype(np.float64) if len(cap.pcm) > n else None
+    if tail is None or len(tail) < 160:
+        return None
+    noise = float(np.mean(tail ** 2))
+    signal = float(np.mean(speech ** 2)) - noise
+    if noise <= 0:
+        return float("inf") if signal > 0 else None
+    return 10.0 * np.log10(max(signal, 1e-12) / noise)
+
+
+def _sweep_entry(setting: str, snrs: list[float], records: list, names: list[str]) -> dict:
+    mine = [r for r in records if r["setting"] == setting]
+    m = corpus_metrics(mine, names)
+    finite = [s for s in snrs if np.isfinite(s)]
+    return {"setting": setting, "snr_db": float(np.median(finite)) if finite else None,
+            "clips": len(mine), "board_macro_f1": m["macro_f1"],
+            "twin_macro_f1": m["twin_macro_f1"],
+            "twin_board_pcm_macro_f1": m["answers"]["twin_board_pcm"]["macro_f1"]}
+
+
+def _untrained(session: BoardSession) -> bool:
+    from bench_app.core.model import untrained
+
+    return bool(untrained(session.describe()))
