@@ -1,4 +1,4 @@
-"""`bench-app run alignment|latency`: measure a board (or a virtual one) and store the run."""
+"""`bench-app run alignment|latency|corpus`: measure a board (or a virtual one) and store the run."""
 
 from __future__ import annotations
 
@@ -91,6 +91,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--output", default="virtual", metavar="virtual|none|SOUND_DEVICE",
                    help="where the pink noise plays (default: the virtual speaker)")
     p.set_defaults(func=cmd_latency)
+
+    from bench_app.cli.run_corpus_cmd import register as register_corpus
+
+    register_corpus(sub, _common)
 
 
 def _common(p: argparse.ArgumentParser) -> None:
