@@ -1,4 +1,4 @@
-"""`bench-app run alignment|latency|corpus`: measure a board (or a virtual one) and store the run."""
+"""`bench-app run alignment|latency|corpus`: measure a board or a virtual one; store the run."""
 
 from __future__ import annotations
 

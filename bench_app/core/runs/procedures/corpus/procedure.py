@@ -83,6 +83,13 @@ class CorpusProcedure(HoldsBoard):
                                            else None)
         if self.model_path is None:
             raise ConfigError("No model for the virtual board: give --model M.tflite.")
+        if params.rerecord:
+            from bench_app.core.runs.procedures.corpus.rerecord import check_folder
+
+            check_folder(params.rerecord)
+            if params.sweep:
+                raise ConfigError("--rerecord and --sweep do not go together (one recording "
+                                  "per clip).")
         self.twin: HostTwin | None = None
         self.class_names: list[str] = []
         self.notes: list[str] = []

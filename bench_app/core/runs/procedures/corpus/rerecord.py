@@ -23,13 +23,19 @@ from bench_app.core.corpora import Clip, Corpus
 from bench_app.core.errors import ConfigError
 
 
+def check_folder(out: str | Path) -> Path:
+    """The re-record folder, refused when it exists with something in it."""
+    path = Path(out)
+    if path.exists() and (not path.is_dir() or any(path.iterdir())):
+        raise ConfigError(f"The re-record folder {path} exists and is not empty.")
+    return path
+
+
 class RerecordWriter:
     """Collects the re-recorded clips and writes them in the input corpus's layout."""
 
     def __init__(self, out: str | Path, corpus: Corpus) -> None:
-        self.out = Path(out)
-        if self.out.exists() and any(self.out.iterdir()):
-            raise ConfigError(f"The re-record folder {self.out} exists and is not empty.")
+        self.out = check_folder(out)
         self.out.mkdir(parents=True, exist_ok=True)
         self.corpus = corpus
         self.iemocap = corpus.kind in ("iemocap", "synthetic")
@@ -44,7 +50,9 @@ class RerecordWriter:
         from bench_app.core.audio_files import write_wav
 
         if not self.iemocap:
-            rel = Path("wav") / f"{clip.clip_id}.wav"
+            name = Path(clip.clip_id).name
+            rel = Path("wav") / (name if name.lower().endswith(".wav") else f"{name}.wav")
+            (self.out / rel).parent.mkdir(parents=True, exist_ok=True)
             write_wav(self.out / rel, pcm, 16000)
             self._rows.append([str(rel), clip.code, clip.speaker or "", clip.session or ""])
             self.count += 1
