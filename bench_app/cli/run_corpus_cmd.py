@@ -59,6 +59,9 @@ def register(sub: argparse._SubParsersAction, common) -> None:
                    help="replay the canary every N clips (default 10)")
     p.add_argument("--canary-tolerance-db", type=_DB, default=1.0, metavar="DB",
                    help="level change of the canary that counts as drift (default 1 dB)")
+    p.add_argument("--pause-on-drift", action="store_true",
+                   help="pause the run when the canary drifts (here Ctrl-C then cancels it; "
+                        "continue with --resume)")
     p.add_argument("--resume", metavar="RUN_ID",
                    help="continue this interrupted or cancelled corpus run")
     p.set_defaults(func=cmd_corpus)
@@ -77,6 +80,7 @@ def cmd_corpus(args: argparse.Namespace) -> int:
         "model": args.model, "label_map": args.label_map, "rerecord": args.rerecord,
         "sweep": parse_sweep(args.sweep), "canary": args.canary,
         "canary_every": args.canary_every, "canary_level_db": args.canary_tolerance_db,
+        "pause_on_drift": args.pause_on_drift,
     }
     records: list = []
     if args.resume:

@@ -54,9 +54,11 @@ class CorpusParams:
         Folder to write the board's microphone PCM of every clip to, as a corpus.
     sweep
         Virtual channel settings, one pass of the corpus each (`parse_sweep`).
-    canary, canary_every, canary_level_db
+    canary, canary_every, canary_level_db, pause_on_drift
         A clip replayed every ``canary_every`` clips; a change of its board answer, or of its
-        level by more than ``canary_level_db`` dB, is noted.
+        level by more than ``canary_level_db`` dB, is noted (and pauses the run when
+        ``pause_on_drift``: the window's Resume goes on; on the command line Ctrl-C cancels
+        and ``--resume`` continues).
     resume_from
         The run this one continues (its clips are copied, not replayed).
     keep_pcm
@@ -80,6 +82,7 @@ class CorpusParams:
     canary: str | None = None
     canary_every: int = 10
     canary_level_db: float = 1.0
+    pause_on_drift: bool = False
     resume_from: str | None = None
     keep_pcm: bool = True
     timeout_s: float = 5.0
@@ -97,5 +100,7 @@ class CorpusParams:
         if self.sweep and self.device != "sim":
             raise ConfigError("--sweep changes the virtual board's channel, so it needs "
                               "--device sim.")
+        if self.pause_on_drift and not self.canary:
+            raise ConfigError("--pause-on-drift needs a --canary clip to watch.")
         if not self.corpus:
             raise ConfigError("A corpus run needs --corpus KIND:DIR.")

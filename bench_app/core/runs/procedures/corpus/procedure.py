@@ -57,7 +57,7 @@ DEFAULT_HOP_FRAMES = 100
 def level_dbfs(pcm: np.ndarray) -> float | None:
     """RMS level of int16 audio in dBFS (None for silence)."""
     rms = float(np.sqrt(np.mean(np.square(pcm, dtype=np.float64)))) if len(pcm) else 0.0
-    return 20.0 * np.log10(rms / 32768.0) if rms > 0 else None
+    return float(20.0 * np.log10(rms / 32768.0)) if rms > 0 else None
 
 
 class CorpusProcedure(HoldsBoard):
@@ -216,6 +216,7 @@ class CorpusProcedure(HoldsBoard):
                         "model_untrained": _untrained(self.session)})
         if canary is not None:
             summary["canary"] = canary.summary()
+            summary["notes"] += canary.notes
         if sweep:
             summary["sweep"] = sweep
         if p.rerecord:
@@ -294,6 +295,7 @@ class _Canary:
         self.samples = read_audio(params.canary, sample_rate=twin.frontend.sample_rate_hz).samples
         self.twin = twin
         self.seen: list[dict] = []
+        self.notes: list[str] = []
 
     def check(self, ctx: RunContext, bp: BoardPass, before: int, names: list[str]
               ) -> Generator[Event | None, None, None]:  # fmt: skip
@@ -308,6 +310,7 @@ class _Canary:
             answer = names[decide(dequantize(cap.raw, cap.scale, cap.zero_point),
                                   self.p.decision)[0]]
         level = level_dbfs(cap.pcm[: len(self.samples)])
+        level = None if level is None else float(level)
         reasons = []
         if self.seen:
             ref = self.seen[0]
@@ -318,7 +321,15 @@ class _Canary:
                 reasons.append(f"its level moved from {_db(ref['level_dbfs'])} to {_db(level)} "
                                f"(tolerance {self.p.canary_level_db:g} dB)")
         entry = {"before_clip": before, "board": answer, "level_dbfs": level,
-                 "drift": bool(reasons), "reasons": reasons}
+                 "drift": bool(reasons), "reasons": reasons, "paused": False}
+        if reasons:
+            self.notes.append(f"Drift: before clip {before}, the canary's "
+                              + " and ".join(reasons) + ".")
+            if self.p.pause_on_drift:
+                entry["paused"] = ctx.request_pause()
+                if not entry["paused"]:
+                    self.notes.append("The run could not pause on drift (its controller "
+                                      "offers no pause).")
         self.seen.append(entry)
         yield Event(STREAM_CANARY, entry)
 
