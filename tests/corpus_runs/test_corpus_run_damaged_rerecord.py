@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import shutil
 
+import numpy as np
+import pytest
+
 from bench_app.cli import main
 
 
@@ -46,3 +49,30 @@ def test_damaged_items_are_skipped_and_the_rerecording_reads_back(tiny_corpus, t
                  "--json"]) == 0
     back = json.loads(capsys.readouterr().out)
     assert back["clips"] == 3 and back["problems_skipped"] == 0
+
+
+def test_acoustic_rerecording_in_iemocap_layout_reads_back(tiny_corpus, tmp_path, capsys):
+    out = tmp_path / "rerecorded"
+    capsys.readouterr()
+    status = main(["run", "corpus", "--device", "sim", "--sim",
+                   "--fast --channel gain_db=-6,noise_dbfs=-70", "--corpus",
+                   f"synthetic:{tiny_corpus}", "--limit", "3", "--rerecord", str(out),
+                   "--store", str(tmp_path / "store"), "--json"])
+    result = json.loads(capsys.readouterr().out)
+    assert status == 0, result["reason"]
+    assert result["path"] == "acoustic" and result["rerecord"]["clips"] == 3
+    note = json.loads((out / "NOTE.json").read_text())
+    assert note["layout"] == "iemocap" and "gain_db" in json.dumps(note["channel"])
+    assert main(["corpus", "inspect", f"iemocap:{out}", "--json"]) == 0
+    back = json.loads(capsys.readouterr().out)
+    assert back["clips"] == 3
+    wavs = sorted(out.glob("Session1/sentences/wav/*/*.wav"))
+    assert len(wavs) == 3
+    from bench_app.core.audio_files import read_audio
+
+    first = read_audio(wavs[0]).samples
+    original = read_audio(next(tiny_corpus.glob(f"IEMOCAP_full_release/**/{wavs[0].name}")))
+    assert len(first) == len(original.samples)  # the clip's own length, not the padding
+    rms = [float(np.sqrt(np.mean(np.square(x, dtype=np.float64))))
+           for x in (first, original.samples)]
+    assert 20 * np.log10(rms[0] / rms[1]) == pytest.approx(-6.0, abs=0.5)  # the channel's gain
