@@ -41,8 +41,9 @@ from bench_app.core.runs.procedures.board_io.board_session import (
 
 #: INJECT tags: the primer, the acoustic path's front-end restart, and clips (base + n).
 PRIMER_TAG, RESTART_TAG, CLIP_TAG_BASE = 0xC0A1, 0xC0A2, 0xC1000000
-#: Microphone audio kept after an acoustic clip (the channel's delay and echo), seconds.
-DEFAULT_TAIL_S = 0.3
+#: Microphone audio awaited after an acoustic clip, seconds (the padding already holds the
+#: channel's delay and echo).
+DEFAULT_TAIL_S = 0.0
 
 
 @dataclasses.dataclass
@@ -176,24 +177,29 @@ class BoardPass:
         self._host_first = self._fed_to = start
 
     # -- one clip --------------------------------------------------------------------------
-    def play(self, ctx: RunContext, samples: np.ndarray, tag: int
-             ) -> Generator[None, None, Capture]:  # fmt: skip
-        """Play or inject ``samples`` (already padded); yield while waiting; return a Capture."""
+    def begin(self, samples: np.ndarray, tag: int):
+        """Start playing or injecting ``samples`` (already padded); return the player.
+
+        The host may work (the previous clip's twin) while the board takes the clip; then
+        `finish` waits for the board's answer.
+        """
         from bench_app.core.audio.player import open_player
 
-        fs = self.s.sample_rate
         self._trim()
         if self.path == "injected":
-            player = _Injection(self.client, samples, tag)
-        else:
-            address = self.s.speaker_address() if self.output == "virtual" else None
-            if self.output == "virtual" and not address:
-                raise ConfigError("This board has no virtual speaker; give --output DEVICE.")
-            player = open_player(self.output, samples, fs, virtual_address=address,
-                                 board_step=self.fe.step_samples, lead_in_s=0.0, gap_s=0.0)
+            return _Injection(self.client, samples, tag)
+        address = self.s.speaker_address() if self.output == "virtual" else None
+        if self.output == "virtual" and not address:
+            raise ConfigError("This board has no virtual speaker; give --output DEVICE.")
+        return open_player(self.output, samples, self.s.sample_rate, virtual_address=address,
+                           board_step=self.fe.step_samples, lead_in_s=0.0, gap_s=0.0)
+
+    def finish(self, ctx: RunContext, player, length: int, tag: int
+               ) -> Generator[None, None, Capture]:  # fmt: skip
+        """Wait for the clip ``player`` plays; yield while waiting; return its Capture."""
         try:
             while not player.done:
-                self.buffer.poll(0.01)
+                self.buffer.poll(0.005)
                 player.check()
                 yield None
             player.check()
@@ -201,12 +207,18 @@ class BoardPass:
             if onset is None:
                 raise LinkError("The board did not say where the clip began (no onset).")
             onset = int(onset)
-            yield from self._wait_for_clip(ctx, onset, len(samples), tag)
+            yield from self._wait_for_clip(ctx, onset, length, tag)
         finally:
             if not player.done:
                 with contextlib.suppress(Exception):
                     player.stop()
-        return self._capture(onset, len(samples), tag)
+        return self._capture(onset, length, tag)
+
+    def play(self, ctx: RunContext, samples: np.ndarray, tag: int
+             ) -> Generator[None, None, Capture]:  # fmt: skip
+        """`begin` then `finish`: one clip with nothing to do meanwhile."""
+        player = self.begin(samples, tag)
+        return (yield from self.finish(ctx, player, len(samples), tag))
 
     def _in_clip(self, r, onset: int, length: int, tag: int) -> bool:
         inside = onset <= int(r.window_start_sample) and int(r.window_end_sample) <= onset + length

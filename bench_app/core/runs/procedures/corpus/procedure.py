@@ -172,6 +172,7 @@ class CorpusProcedure(HoldsBoard):
             bp = BoardPass(self.session, self.twin.frontend, path=p.path, output=p.output,
                            timeout_s=p.timeout_s)
             snrs: list[float] = []
+            pending = None  # a clip the board has answered, its twin still to run
             try:
                 bp.start()
                 for i, clip in enumerate(clips):
@@ -179,6 +180,9 @@ class CorpusProcedure(HoldsBoard):
                     if (clip.clip_id, setting) in done:
                         continue
                     if canary is not None and i % p.canary_every == 0:
+                        if pending is not None:
+                            yield from self._emit(pending, records, writer, snrs)
+                            pending = None
                         yield from canary.check(ctx, bp, index, self.class_names)
                     try:
                         clean = read_clip(clip, self.session.sample_rate)
@@ -186,19 +190,15 @@ class CorpusProcedure(HoldsBoard):
                         skips.append({"path": str(clip.path), "line": None, "skipped": True,
                                       "reason": f"{clip.clip_id} left out: {exc}"})
                         continue
-                    cap, record, arrays = yield from self._clip(ctx, bp, index, clip, clean,
-                                                                setting)
-                    records.append(record)
-                    snr = _snr_db(cap, clean, p.path)
-                    if snr is not None:
-                        snrs.append(snr)
-                    if writer is not None:
-                        writer.add(clip, cap.pcm[: len(clean)])
-                    yield Event(STREAM_CLIPS, record, arrays)
-                    now = [r for r in records if r["setting"] == setting]
-                    yield Event(STREAM_METRICS, {**corpus_metrics(now, self.class_names),
-                                                 "setting": setting})
+                    padded = self._padded(clean, bp)
+                    player = bp.begin(padded, CLIP_TAG_BASE + index)
+                    if pending is not None:  # the twin works while the board takes this clip
+                        yield from self._emit(pending, records, writer, snrs)
+                    cap = yield from bp.finish(ctx, player, len(padded), CLIP_TAG_BASE + index)
+                    pending = _Answered(index, clip, clean, padded, cap, setting, bp)
                     yield progress(index + 1, total, f"clip {index + 1} of {total}")
+                if pending is not None:
+                    yield from self._emit(pending, records, writer, snrs)
             finally:
                 bp.stop()
                 self.notes.extend(n for n in bp.notes if n not in self.notes)
@@ -231,16 +231,34 @@ class CorpusProcedure(HoldsBoard):
 
         return RerecordWriter(self.params.rerecord, self.corpus)
 
-    def _clip(self, ctx: RunContext, bp: BoardPass, index: int, clip, clean: np.ndarray,
-              setting: str) -> Generator[None, None, tuple[Capture, ClipRecord, dict]]:
-        twin, fe = self.twin, self.twin.frontend
-        fs = self.session.sample_rate
-        hop = bp.hop_frames or DEFAULT_HOP_FRAMES
-        length = padded_length(len(clean), fe, twin.window_frames, hop)
+    def _padded(self, clean: np.ndarray, bp: BoardPass) -> np.ndarray:
+        """The clip with silence after it, to the length `padded_length` gives."""
+        length = padded_length(len(clean), self.twin.frontend, self.twin.window_frames,
+                               bp.hop_frames or DEFAULT_HOP_FRAMES)
         padded = np.zeros(length, np.int16)
         padded[: len(clean)] = clean
-        cap = yield from bp.play(ctx, padded, CLIP_TAG_BASE + index)
-        step = fe.step_samples
+        return padded
+
+    def _emit(self, a: _Answered, records: list, writer, snrs: list
+              ) -> Generator[Event, None, None]:  # fmt: skip
+        """Run the twin on a clip the board answered; emit its ``clips`` and ``metrics``."""
+        record, arrays = self._twin_record(a)
+        records.append(record)
+        snr = _snr_db(a.cap, a.clean, self.params.path)
+        if snr is not None:
+            snrs.append(snr)
+        if writer is not None:
+            writer.add(a.clip, a.cap.pcm[: len(a.clean)])
+        yield Event(STREAM_CLIPS, record, arrays)
+        now = [r for r in records if r["setting"] == a.setting]
+        yield Event(STREAM_METRICS, {**corpus_metrics(now, self.class_names),
+                                     "setting": a.setting})
+
+    def _twin_record(self, a: _Answered) -> tuple[ClipRecord, dict]:
+        twin, cap, padded = self.twin, a.cap, a.padded
+        fs = self.session.sample_rate
+        hop = a.hop
+        step = twin.frontend.step_samples
         clean_frames = twin.features(padded)
         last = len(clean_frames) - twin.window_frames
         if cap.starts:
@@ -270,19 +288,30 @@ class CorpusProcedure(HoldsBoard):
         board, board_scores = answer(cap.raw, cap.scale, cap.zero_point)
         t_clean, clean_scores = answer(clean_raw, twin.scale, twin.zero_point)
         t_pcm, pcm_scores = answer(pcm_raw, twin.scale, twin.zero_point)
+        clip, clean = a.clip, a.clean
         record: ClipRecord = {
-            "index": index, "clip_id": clip.clip_id, "path": str(clip.path),
+            "index": a.index, "clip_id": clip.clip_id, "path": str(clip.path),
             "utterance": clip.clip_id, "speaker": clip.speaker or "",
             "session": clip.session or "", "label": clip.label,
             "twin_clean": t_clean, "twin_board_pcm": t_pcm, "board": board,
-            "windows": int(len(cap.raw)), "padded_s": (length - len(clean)) / fs,
-            "duration_s": len(clean) / fs, "setting": setting,
+            "windows": int(len(cap.raw)), "padded_s": (len(padded) - len(clean)) / fs,
+            "duration_s": len(clean) / fs, "setting": a.setting,
         }
         arrays = {"board_scores": board_scores, "twin_clean_scores": clean_scores,
                   "twin_board_pcm_scores": pcm_scores}
         if self.params.keep_pcm:
             arrays["board_pcm"] = cap.pcm
-        return cap, record, arrays
+        return record, arrays
+
+
+class _Answered:
+    """A clip the board has answered, waiting for its twin (`CorpusProcedure._emit`)."""
+
+    def __init__(self, index: int, clip, clean: np.ndarray, padded: np.ndarray, cap: Capture,
+                 setting: str, bp: BoardPass) -> None:  # fmt: skip
+        self.index, self.clip, self.clean, self.padded = index, clip, clean, padded
+        self.cap, self.setting = cap, setting
+        self.hop = bp.hop_frames or DEFAULT_HOP_FRAMES
 
 
 class _Canary:
