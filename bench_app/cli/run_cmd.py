@@ -175,6 +175,11 @@ def _print_text(out: dict) -> None:
     from bench_app.core.labels import ALIGNMENT_HEADLINES, figure_line, label_for, latency_row
 
     print(f"{out['procedure']} run {out['run_id']} {out['status']}: {out['reason']}")
+    if out["procedure"] == "corpus":
+        from bench_app.cli.run_corpus_cmd import print_corpus
+
+        print_corpus(out)
+        return
     if "pass" not in out and "percentiles_ms" not in out:  # nothing was measured
         print(f"  stored in {out['store']}")
         return

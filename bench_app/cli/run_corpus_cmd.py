@@ -116,3 +116,35 @@ def _resume(args: argparse.Namespace, given: dict) -> tuple[dict, list]:
     params["rerecord"] = None  # the first run's folder holds its clips; not re-opened
     params["resume_from"] = run.uid
     return params, records
+
+
+def print_corpus(out: dict) -> None:
+    """The corpus run's headline figures, one per line (after the status line)."""
+    def fig(value) -> str:
+        return "-" if value is None else f"{value:.3f}"
+
+    if "macro_f1" in out:
+        drop = out.get("f1_drop") or {}
+        errors = out.get("errors") or {}
+        rows = [("clips", str(out.get("clips"))),
+                ("board macro F1", fig(out.get("macro_f1"))),
+                ("board micro / weighted F1",
+                 f"{fig(out.get('micro_f1'))} / {fig(out.get('weighted_f1'))}"),
+                ("board UA / WA", f"{fig(out.get('ua'))} / {fig(out.get('wa'))}"),
+                ("twin macro F1", fig(out.get("twin_macro_f1"))),
+                ("F1 drop: acoustic path", fig(drop.get("acoustic_path"))),
+                ("F1 drop: firmware", fig(drop.get("firmware"))),
+                ("board = twin on its PCM", fig(out.get("agreement"))),
+                ("errors model/path/fw", f"{errors.get('model')} / "
+                 f"{errors.get('acoustic_path')} / {errors.get('firmware')}"),
+                ("flipped clips", str(len(out.get("flipped") or []))),
+                ("skipped clips", str(len(out.get("skipped") or [])))]
+        for entry in out.get("sweep") or []:
+            rows.append((f"sweep {entry['setting']}",
+                         f"SNR {fig(entry['snr_db'])} dB, board {fig(entry['board_macro_f1'])}"
+                         f", twin {fig(entry['twin_macro_f1'])}"))
+        for label, value in rows:
+            print(f"  {label:<26} {value}")
+        for line in out.get("notes") or []:
+            print(f"  - {line}")
+    print(f"  stored in {out['store']}")

@@ -13,7 +13,6 @@ from bench_app.core.runs.procedures.corpus.params import CorpusParams
 from bench_app.core.runs.procedures.corpus.procedure import CorpusProcedure
 
 
-@pytest.mark.slow
 def test_gain_sweep_with_canary_drift_pause_and_exact_twin_on_board_pcm(tiny_corpus):
     canary = next(tiny_corpus.glob("IEMOCAP_full_release/Session1/sentences/wav/*/*F001.wav"))
     params = CorpusParams(

@@ -211,6 +211,10 @@ class CorpusProcedure(HoldsBoard):
         if skips:
             self.notes.append(f"{len(skips)} clips were left out (damaged files or label "
                               "lines); 'skipped' lists which and why.")
+        if _untrained(self.session):
+            self.notes.insert(0, "The board's model is UNTRAINED (random weights with the "
+                                 "paper's layer shapes): its answers and F1 mean nothing; the "
+                                 "board-vs-twin comparison still holds.")
         summary.update({"notes": list(self.notes), "decision": p.decision, "path": p.path,
                         "model_sha256": self.twin.model.sha256, "twin_invokes": self.twin.invokes,
                         "model_untrained": _untrained(self.session)})
