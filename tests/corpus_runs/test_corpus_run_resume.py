@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from bench_app.cli import main
 from bench_app.core.runs import RunController, RunStatus
 from bench_app.core.runs.procedures.corpus.params import CorpusParams
@@ -20,6 +22,7 @@ def _cli_json(capsys, argv: list[str]) -> tuple[int, dict]:
     return status, json.loads(capsys.readouterr().out)
 
 
+@pytest.mark.slow
 def test_cancel_then_resume_ends_like_an_uninterrupted_run(tiny_corpus, tmp_path, capsys):
     store_dir = tmp_path / "store"
     spec = f"synthetic:{tiny_corpus}"

@@ -118,6 +118,7 @@ class CorpusProcedure(HoldsBoard):
                               "answers to score.")
         fe = FrontendConfig.from_dict(dict(info.frontend or {}))
         self.twin = HostTwin(self.model_path, fe)
+        self.twin.start_worker()
         sha = (info.model_sha256 or "").lower()
         if sha and sha != self.twin.model.sha256:
             raise ConfigError(f"{self.model_path} (sha256 {self.twin.model.sha256[:12]}) is not "
@@ -132,9 +133,15 @@ class CorpusProcedure(HoldsBoard):
         doc["class_names"] = list(self.class_names)
         return doc
 
+    def close(self) -> None:
+        """Let go of the board (if this run connected it) and stop the twin's worker."""
+        super().close()
+        if self.twin is not None:
+            self.twin.close()
+
     def _reopen(self, setting: str) -> None:
         """A fresh virtual board with the sweep's channel setting."""
-        self.close()
+        super().close()
         self.session, self._opened = None, False
         self.open_session("sim", self._sim_args(setting), self.params.timeout_s)
 
@@ -255,26 +262,26 @@ class CorpusProcedure(HoldsBoard):
             writer.add(a.clip, a.cap.pcm[: len(a.clean)])
         yield Event(STREAM_CLIPS, record, arrays)
         now = [r for r in records if r["setting"] == a.setting]
-        yield Event(STREAM_METRICS, {**corpus_metrics(now, self.class_names),
-                                     "setting": a.setting})
+        figures = self.twin.submit(corpus_metrics, now, self.class_names)
+        yield Event(STREAM_METRICS, {**figures, "setting": a.setting})
 
     def _twin_record(self, a: _Answered) -> tuple[ClipRecord, dict]:
         twin, cap, padded = self.twin, a.cap, a.padded
         fs = self.session.sample_rate
         hop = a.hop
         step = twin.frontend.step_samples
-        clean_frames = twin.features(padded)
-        last = len(clean_frames) - twin.window_frames
+        n_frames = twin.frontend.frames_for(len(padded))
+        last = n_frames - twin.window_frames
         if cap.starts:
             rel = [min(max(0, round((s - cap.onset) / step)), last) for s in cap.starts]
         else:
-            rel = twin.grid(len(clean_frames), hop)
-        clean_raw = twin.window_scores(clean_frames, rel)
+            rel = twin.grid(n_frames, hop)
+        clean_raw = twin.pcm_scores(padded, rel)
         if self.params.path == "injected":
             if np.array_equal(cap.pcm, padded):
                 pcm_raw = clean_raw  # the same audio gives the same answer: not run twice
             else:
-                pcm_raw = twin.window_scores(twin.features(cap.pcm), rel)
+                pcm_raw = twin.pcm_scores(cap.pcm, rel)
         else:
             first = cap.host_first
             offs = ([round((s - first) / step) for s in cap.starts] if cap.starts else

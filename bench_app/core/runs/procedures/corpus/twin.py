@@ -12,6 +12,10 @@ Decision rules over a clip's windows (dequantised scores ``scale * (q - zero_poi
 ``mean`` (argmax of the mean score, the default), ``majority`` (the most frequent per-window
 argmax; ties go to the higher mean score, then the lower class index) and ``max`` (argmax of
 the per-class maximum over windows).
+
+The interpreter runs in a worker process: ``tflite_micro``'s invoke holds the GIL for its
+whole length (~80 ms for the paper-shape model), which would starve the threads that feed the
+board (INJECT_PCM flow control) and read its link while the twin of the previous clip runs.
 """
 
 from __future__ import annotations
@@ -53,6 +57,35 @@ def decide(scores: np.ndarray, rule: str) -> tuple[int, np.ndarray]:
     raise ConfigError(f"The decision rule must be one of {', '.join(DECISIONS)}, not {rule!r}.")
 
 
+_WORKER: HostTwin | None = None
+
+
+def _worker_init(model_path: str, arena_size: int, frontend: dict) -> None:
+    """Load the model in the worker process (the arena size is known: no search)."""
+    global _WORKER
+    from bench_app.core.frontend import FrontendConfig
+
+    _WORKER = HostTwin(model_path, FrontendConfig.from_dict(frontend), arena_size)
+
+
+def _worker_warm() -> None:
+    """Compile the front end's kernels and import scikit-learn before the first clip."""
+    import scipy.stats  # noqa: F401
+    import sklearn.metrics  # noqa: F401
+
+    _WORKER.features(np.zeros(4 * _WORKER.frontend.window_samples, np.int16))
+
+
+def _worker_pcm_scores(pcm: np.ndarray, offsets: list[int]) -> np.ndarray:
+    """`HostTwin.pcm_scores` in the worker process."""
+    return _WORKER.window_scores(_WORKER.features(pcm), offsets)
+
+
+def _worker_frames_scores(frames: np.ndarray, offsets: list[int]) -> np.ndarray:
+    """`HostTwin.window_scores` in the worker process."""
+    return _WORKER.window_scores(frames, offsets)
+
+
 class HostTwin:
     """The model under TFLM on the host front end (see the module docstring).
 
@@ -64,10 +97,10 @@ class HostTwin:
         The board's front-end settings (from INFO).
     """
 
-    def __init__(self, model_path, frontend) -> None:
+    def __init__(self, model_path, frontend, arena_size: int | None = None) -> None:
         from bench_app.core.model import TflmModel
 
-        self.model = TflmModel(model_path)
+        self.model = TflmModel(model_path, arena_size)
         self.frontend = frontend
         shape = self.model.input_shape
         if self.model.input_dtype != np.int8 or len(shape) < 3:
@@ -76,6 +109,43 @@ class HostTwin:
         self.scale = self.model.output_scale
         self.zero_point = self.model.output_zero_point
         self.invokes = 0
+        self._pool = None
+
+    def start_worker(self) -> None:
+        """Run the interpreter in a worker process from now on (see the module docstring)."""
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                1, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init,
+                initargs=(str(self.model.path), self.model.arena_size, self.frontend.to_dict()))
+            self._pool.submit(_worker_warm).result()  # started and warm before the first clip
+
+    def submit(self, fn, *args):
+        """Run ``fn(*args)`` in the worker process (here without one); return its result.
+
+        For the run's other heavy pure-Python work (the live metrics), so that it too leaves
+        the GIL to the threads that feed and read the board.
+        """
+        if self._pool is None:
+            return fn(*args)
+        return self._pool.submit(fn, *args).result()
+
+    def pcm_scores(self, pcm: np.ndarray, offsets: list[int]) -> np.ndarray:
+        """Raw scores of the windows at frame ``offsets`` of ``pcm``'s own front-end run."""
+        self.invokes += len(offsets)
+        if self._pool is None:
+            self.invokes -= len(offsets)
+            return self.window_scores(self.features(pcm), offsets)
+        return self._pool.submit(_worker_pcm_scores, np.asarray(pcm, np.int16),
+                                 list(offsets)).result()
+
+    def close(self) -> None:
+        """Stop the worker process (idempotent)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
 
     @property
     def n_classes(self) -> int:
@@ -96,14 +166,20 @@ class HostTwin:
         """
         from bench_app.core.frontend import to_int8
 
-        out = []
+        if self._pool is not None:
+            self.invokes += len(offsets)
+            return self._pool.submit(_worker_frames_scores, np.asarray(frames),
+                                     list(offsets)).result()
+        windows = []
         for k in offsets:
             window = frames[int(k) : int(k) + self.window_frames]
             if int(k) < 0 or len(window) < self.window_frames:
                 raise ValueError(f"window at frame {k} is outside the {len(frames)} frames")
-            out.append(self.model.invoke(to_int8(window)))
-            self.invokes += 1
-        return np.array(out).reshape(len(out), -1)
+            windows.append(to_int8(window))
+        self.invokes += len(windows)
+        if not windows:
+            return np.zeros((0, self.n_classes))
+        return np.array([self.model.invoke(w) for w in windows]).reshape(len(windows), -1)
 
     def grid(self, n_frames: int, hop: int) -> list[int]:
         """Window offsets every ``hop`` frames from 0 that fit in ``n_frames`` frames."""
