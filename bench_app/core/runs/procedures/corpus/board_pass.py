@@ -41,6 +41,8 @@ from bench_app.core.runs.procedures.board_io.board_session import (
 
 #: INJECT tags: the primer, the acoustic path's front-end restart, and clips (base + n).
 PRIMER_TAG, RESTART_TAG, CLIP_TAG_BASE = 0xC0A1, 0xC0A2, 0xC1000000
+#: Hop assumed when the board's INFO states none (the paper's 1 s at 10 ms frames).
+DEFAULT_HOP_FRAMES = 100
 #: Microphone audio awaited after an acoustic clip, seconds (the padding already holds the
 #: channel's delay and echo).
 DEFAULT_TAIL_S = 0.0

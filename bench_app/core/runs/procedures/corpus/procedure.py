@@ -26,7 +26,7 @@ from bench_app.core.analysis.corpus_metrics import corpus_metrics
 from bench_app.core.analysis.corpus_records import STREAM_CLIPS, ClipRecord
 from bench_app.core.errors import ConfigError, LinkError
 from bench_app.core.runs.engine.documents import Event, progress
-from bench_app.core.runs.engine.procedure import RunContext
+from bench_app.core.runs.engine.procedure import RunContext, analyse_interrupted
 from bench_app.core.runs.procedures.board_io.board_session import (
     BoardSession,
     HoldsBoard,
@@ -35,10 +35,12 @@ from bench_app.core.runs.procedures.board_io.board_session import (
 )
 from bench_app.core.runs.procedures.corpus.board_pass import (
     CLIP_TAG_BASE,
+    DEFAULT_HOP_FRAMES,
     BoardPass,
     Capture,
     padded_length,
 )
+from bench_app.core.runs.procedures.corpus.canary import Canary
 from bench_app.core.runs.procedures.corpus.clips import (
     class_names_for,
     load_corpus,
@@ -49,15 +51,6 @@ from bench_app.core.runs.procedures.corpus.params import CorpusParams
 from bench_app.core.runs.procedures.corpus.twin import HostTwin, decide, dequantize
 
 STREAM_METRICS = "metrics"
-STREAM_CANARY = "canary"
-#: Hop assumed when the board's INFO states none (the paper's 1 s at 10 ms frames).
-DEFAULT_HOP_FRAMES = 100
-
-
-def level_dbfs(pcm: np.ndarray) -> float | None:
-    """RMS level of int16 audio in dBFS (None for silence)."""
-    rms = float(np.sqrt(np.mean(np.square(pcm, dtype=np.float64)))) if len(pcm) else 0.0
-    return float(20.0 * np.log10(rms / 32768.0)) if rms > 0 else None
 
 
 class CorpusProcedure(HoldsBoard):
@@ -172,45 +165,54 @@ class CorpusProcedure(HoldsBoard):
         total = len(clips) * len(settings)
         writer = self._rerecord_writer()
         sweep: list[dict] = []
-        canary = _Canary(p, self.twin) if p.canary else None
-        for s_i, setting in enumerate(settings):
-            if s_i > 0:
-                self._reopen(setting)
-            bp = BoardPass(self.session, self.twin.frontend, path=p.path, output=p.output,
-                           timeout_s=p.timeout_s)
-            snrs: list[float] = []
-            pending = None  # a clip the board has answered, its twin still to run
-            try:
-                bp.start()
-                for i, clip in enumerate(clips):
-                    index = s_i * len(clips) + i
-                    if (clip.clip_id, setting) in done:
-                        continue
-                    if canary is not None and i % p.canary_every == 0:
-                        if pending is not None:
+        canary = Canary(p, self.twin) if p.canary else None
+        try:
+            for s_i, setting in enumerate(settings):
+                if s_i > 0:
+                    self._reopen(setting)
+                bp = BoardPass(self.session, self.twin.frontend, path=p.path, output=p.output,
+                               timeout_s=p.timeout_s)
+                snrs: list[float] = []
+                pending = None  # a clip the board has answered, its twin still to run
+                try:
+                    bp.start()
+                    for i, clip in enumerate(clips):
+                        index = s_i * len(clips) + i
+                        if (clip.clip_id, setting) in done:
+                            continue
+                        if canary is not None and i % p.canary_every == 0:
+                            if pending is not None:
+                                yield from self._emit(pending, records, writer, snrs)
+                                pending = None
+                            yield from canary.check(ctx, bp, index, self.class_names)
+                        try:
+                            clean = read_clip(clip, self.session.sample_rate)
+                        except Exception as exc:  # damaged after listing: skip, say why
+                            skips.append({"path": str(clip.path), "line": None, "skipped": True,
+                                          "reason": f"{clip.clip_id} left out: {exc}"})
+                            continue
+                        padded = self._padded(clean, bp)
+                        player = bp.begin(padded, CLIP_TAG_BASE + index)
+                        if pending is not None:  # the twin works while the board takes this clip
                             yield from self._emit(pending, records, writer, snrs)
-                            pending = None
-                        yield from canary.check(ctx, bp, index, self.class_names)
-                    try:
-                        clean = read_clip(clip, self.session.sample_rate)
-                    except Exception as exc:  # damaged after listing: skip, say why
-                        skips.append({"path": str(clip.path), "line": None, "skipped": True,
-                                      "reason": f"{clip.clip_id} left out: {exc}"})
-                        continue
-                    padded = self._padded(clean, bp)
-                    player = bp.begin(padded, CLIP_TAG_BASE + index)
-                    if pending is not None:  # the twin works while the board takes this clip
+                        cap = yield from bp.finish(ctx, player, len(padded), CLIP_TAG_BASE + index)
+                        pending = _Answered(index, clip, clean, padded, cap, setting, bp)
+                        yield progress(index + 1, total, f"clip {index + 1} of {total}")
+                    if pending is not None:
                         yield from self._emit(pending, records, writer, snrs)
-                    cap = yield from bp.finish(ctx, player, len(padded), CLIP_TAG_BASE + index)
-                    pending = _Answered(index, clip, clean, padded, cap, setting, bp)
-                    yield progress(index + 1, total, f"clip {index + 1} of {total}")
-                if pending is not None:
-                    yield from self._emit(pending, records, writer, snrs)
-            finally:
-                bp.stop()
-                self.notes.extend(n for n in bp.notes if n not in self.notes)
-            if setting:
-                sweep.append(_sweep_entry(setting, snrs, records, self.class_names))
+                finally:
+                    bp.stop()
+                    self.notes.extend(n for n in bp.notes if n not in self.notes)
+                if setting:
+                    sweep.append(_sweep_entry(setting, snrs, records, self.class_names))
+        except LinkError as exc:  # the board vanished: keep what was measured, say so
+            if writer is not None:
+                writer.finish(self.session, p)
+            analysed = analyse_interrupted(
+                lambda: corpus_metrics(records, self.class_names), exc)
+            yield Event("summary", {**analysed, "skipped": skips, "notes": list(self.notes),
+                                    "interrupted": str(exc)})
+            raise
         if writer is not None:
             writer.finish(self.session, p)
         summary = corpus_metrics(records, self.class_names, bootstrap_resamples=1000)
@@ -323,63 +325,6 @@ class _Answered:
         self.index, self.clip, self.clean, self.padded = index, clip, clean, padded
         self.cap, self.setting = cap, setting
         self.hop = bp.hop_frames or DEFAULT_HOP_FRAMES
-
-
-class _Canary:
-    """The drift guard: one clip replayed every N clips, its answer and level compared."""
-
-    def __init__(self, params: CorpusParams, twin: HostTwin) -> None:
-        from bench_app.core.audio_files import read_audio
-
-        self.p = params
-        self.samples = read_audio(params.canary, sample_rate=twin.frontend.sample_rate_hz).samples
-        self.twin = twin
-        self.seen: list[dict] = []
-        self.notes: list[str] = []
-
-    def check(self, ctx: RunContext, bp: BoardPass, before: int, names: list[str]
-              ) -> Generator[Event | None, None, None]:  # fmt: skip
-        hop = bp.hop_frames or DEFAULT_HOP_FRAMES
-        length = padded_length(len(self.samples), self.twin.frontend, self.twin.window_frames,
-                               hop)
-        padded = np.zeros(length, np.int16)
-        padded[: len(self.samples)] = self.samples
-        cap = yield from bp.play(ctx, padded, CLIP_TAG_BASE + 0xFFFFF0 + len(self.seen) % 8)
-        answer = None
-        if len(cap.raw):
-            answer = names[decide(dequantize(cap.raw, cap.scale, cap.zero_point),
-                                  self.p.decision)[0]]
-        level = level_dbfs(cap.pcm[: len(self.samples)])
-        level = None if level is None else float(level)
-        reasons = []
-        if self.seen:
-            ref = self.seen[0]
-            if answer != ref["board"]:
-                reasons.append(f"its board answer moved from {ref['board']} to {answer}")
-            if (level is None) != (ref["level_dbfs"] is None) or (
-                    level is not None and abs(level - ref["level_dbfs"]) > self.p.canary_level_db):
-                reasons.append(f"its level moved from {_db(ref['level_dbfs'])} to {_db(level)} "
-                               f"(tolerance {self.p.canary_level_db:g} dB)")
-        entry = {"before_clip": before, "board": answer, "level_dbfs": level,
-                 "drift": bool(reasons), "reasons": reasons, "paused": False}
-        if reasons:
-            self.notes.append(f"Drift: before clip {before}, the canary's "
-                              + " and ".join(reasons) + ".")
-            if self.p.pause_on_drift:
-                entry["paused"] = ctx.request_pause()
-                if not entry["paused"]:
-                    self.notes.append("The run could not pause on drift (its controller "
-                                      "offers no pause).")
-        self.seen.append(entry)
-        yield Event(STREAM_CANARY, entry)
-
-    def summary(self) -> dict:
-        drifts = [e for e in self.seen if e["drift"]]
-        return {"replays": len(self.seen), "drifts": len(drifts), "entries": self.seen}
-
-
-def _db(value: float | None) -> str:
-    return "silence" if value is None else f"{value:.2f} dBFS"
 
 
 def _snr_db(cap: Capture, clean: np.ndarray, path: str) -> float | None:

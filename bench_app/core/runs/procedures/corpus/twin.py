@@ -61,8 +61,15 @@ _WORKER: HostTwin | None = None
 
 
 def _worker_init(model_path: str, arena_size: int, frontend: dict) -> None:
-    """Load the model in the worker process (the arena size is known: no search)."""
+    """Load the model in the worker process (the arena size is known: no search).
+
+    The worker ignores SIGINT: Ctrl-C at a terminal reaches the whole process group, and the
+    run, not its helper, decides what a cancel means (the run ends "cancelled").
+    """
     global _WORKER
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     from bench_app.core.frontend import FrontendConfig
 
     _WORKER = HostTwin(model_path, FrontendConfig.from_dict(frontend), arena_size)
