@@ -68,3 +68,19 @@ def test_resume_refuses_a_run_that_completed(tiny_corpus, tmp_path, capsys):
     capsys.readouterr()
     assert main([*base, "--resume", whole["run_id"]]) == 2
     assert "only an interrupted" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_a_board_that_vanishes_ends_interrupted_with_its_clips_and_resumes(tiny_corpus,
+                                                                          tmp_path, capsys):
+    store = ["--store", str(tmp_path / "store"), "--json"]
+    status, cut = _cli_json(capsys, [
+        "run", "corpus", "--device", "sim", "--sim",
+        "--fast --faults reset_after_s=20,reset_down_ms=9000", "--path", "injected",
+        "--corpus", f"synthetic:{tiny_corpus}", "--limit", "6", *store])
+    assert status == 3 and cut["status"] == "interrupted"
+    assert "vanished" in cut["interrupted"] and 1 <= cut["clips"] < 6
+    status, resumed = _cli_json(capsys, ["run", "corpus", "--device", "sim", "--sim=--fast",
+                                         "--resume", cut["run_id"], *store])
+    assert status == 0 and resumed["clips"] == 6
+    assert resumed["agreement"] == 1.0 and resumed["errors"]["firmware"] == 0
