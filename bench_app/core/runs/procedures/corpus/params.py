@@ -100,6 +100,9 @@ class CorpusParams:
         if self.sweep and self.device != "sim":
             raise ConfigError("--sweep changes the virtual board's channel, so it needs "
                               "--device sim.")
+        if self.sweep and self.path != "acoustic":
+            raise ConfigError("--sweep varies the acoustic channel, which the injected path "
+                              "bypasses: use --path acoustic.")
         if self.pause_on_drift and not self.canary:
             raise ConfigError("--pause-on-drift needs a --canary clip to watch.")
         if not self.corpus:

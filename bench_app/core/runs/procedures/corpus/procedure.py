@@ -69,11 +69,11 @@ class CorpusProcedure(HoldsBoard):
         if not self.corpus.clips:
             raise ConfigError(f"The corpus {params.corpus} has no clip to play "
                               f"({len(self.corpus.problems)} problems).")
-        if params.device != "sim" and not params.model:
+        if params.device != "sim" and not params.model and not _sim_model(params):
             raise ConfigError("For a board on a port, give --model M.tflite (the file the "
                               "board runs), so the host twin can run it too.")
-        self.model_path = params.model or (default_model_path() if params.device == "sim"
-                                           else None)
+        self.model_path = params.model or _sim_model(params) or (
+            default_model_path() if params.device == "sim" else None)
         if self.model_path is None:
             raise ConfigError("No model for the virtual board: give --model M.tflite.")
         if params.rerecord:
@@ -352,6 +352,14 @@ def _sweep_entry(setting: str, snrs: list[float], records: list, names: list[str
             "clips": len(mine), "board_macro_f1": m["macro_f1"],
             "twin_macro_f1": m["twin_macro_f1"],
             "twin_board_pcm_macro_f1": m["answers"]["twin_board_pcm"]["macro_f1"]}
+
+
+def _sim_model(params: CorpusParams) -> str | None:
+    """The model a started board is given in ``--sim "--model M"``, if any."""
+    words = sim_arguments(params.sim) if params.device in ("sim", "native") else []
+    if "--model" in words and words.index("--model") + 1 < len(words):
+        return words[words.index("--model") + 1]
+    return None
 
 
 def _untrained(session: BoardSession) -> bool:
