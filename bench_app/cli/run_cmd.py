@@ -1,4 +1,4 @@
-"""`bench-app run alignment|latency`: measure a board (or a virtual one) and store the run."""
+"""`bench-app run alignment|latency|corpus`: measure a board or a virtual one; store the run."""
 
 from __future__ import annotations
 
@@ -100,6 +100,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="where the pink noise plays (default: the virtual speaker)")
     p.set_defaults(func=cmd_latency)
 
+    from bench_app.cli.run_corpus_cmd import register as register_corpus
+
+    register_corpus(sub, _common)
+
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--device", required=True, metavar="sim|native|PORT|URL",
@@ -195,6 +199,11 @@ def _print_text(out: dict) -> None:
     from bench_app.core.labels import ALIGNMENT_HEADLINES, figure_line, label_for, latency_row
 
     print(f"{out['procedure']} run {out['run_id']} {out['status']}: {out['reason']}")
+    if out["procedure"] == "corpus":
+        from bench_app.cli.run_corpus_cmd import print_corpus
+
+        print_corpus(out)
+        return
     if "pass" not in out and "percentiles_ms" not in out:  # nothing was measured
         print(f"  stored in {out['store']}")
         return

@@ -245,7 +245,7 @@ class RunController:
                 raise _NoBoard(str(setup_error)) from setup_error
             if setup_error is not None:
                 raise setup_error
-            gen = proc.execute(RunContext(self.uid, self._cancel))
+            gen = proc.execute(RunContext(self.uid, self._cancel, pause=self.pause))
             while True:
                 self._checkpoint()
                 try:

@@ -61,9 +61,19 @@ class RunContext:
     (playing a minute of audio) can poll ``cancel_requested`` or sleep with ``wait``.
     """
 
-    def __init__(self, run_uid: str, cancel_event: threading.Event) -> None:
+    def __init__(self, run_uid: str, cancel_event: threading.Event,
+                 pause: Callable[[], None] | None = None) -> None:  # fmt: skip
         self.run_uid = run_uid
         self._cancel = cancel_event
+        self._pause = pause
+
+    def request_pause(self) -> bool:
+        """Ask the controller to hold the run at its next yield (a drift guard's alarm);
+        False when this run cannot be paused (no controller offers it)."""
+        if self._pause is None:
+            return False
+        self._pause()
+        return True
 
     @property
     def cancel_requested(self) -> bool:
