@@ -122,19 +122,47 @@ def test_stored_run_shown_from_the_store(qtbot, window, corpus):
     np.testing.assert_array_equal(plot._data, compute_features(clip_pcm(first, 4)))
 
 
-def test_start_without_the_producer_says_so(window, tmp_path):
-    from bench_app.ui.views.corpus import NO_PROCEDURE, corpus_procedure_available
+def test_window_starts_a_real_corpus_run_on_its_board(qtbot, tmp_path):
+    """The view's Start runs the corpus procedure on the window's own board, live."""
+    from bench_app.core.corpora.synth import make_synthetic_corpus
+    from bench_app.core.runs.procedures.board_io.board_session import (
+        default_model_path,
+        sim_arguments,
+    )
+    from bench_app.core.store import RunStore
+    from bench_app.ui.app import build_window, create_application
 
-    view = window.views["Corpus"]
+    folder = tmp_path / "synth"
+    make_synthetic_corpus(folder, per_class=1, seed=0)
+    create_application()
+    w = build_window(str(tmp_path / "store"), str(tmp_path / "s.ini"),
+                     sim_args=sim_arguments("--fast", model=default_model_path()))
+    qtbot.addWidget(w)
+    w.show()
+    errors = w.errors.count
+    view = w.show_job("Corpus")
     with pytest.raises(BenchError, match="corpus folder"):
         view.make_procedure()
-    if corpus_procedure_available():
-        pytest.skip("the corpus procedure is in this build")
-    view.corpus_edit.setText(f"synthetic:{tmp_path}")
-    with pytest.raises(BenchError) as err:
-        view.make_procedure()
-    assert str(err.value) == NO_PROCEDURE
-    assert view.procedure_note.text() == NO_PROCEDURE
+    w.devices.connect_to("sim")
+    qtbot.waitUntil(lambda: w.devices.session is not None or w.errors.count > errors,
+                    timeout=60_000)
+    assert w.devices.session is not None, w.errors.last_message
+    view.corpus_edit.setText(f"synthetic:{folder}")
+    view.path_combo.setCurrentIndex(view.path_combo.findData("injected"))
+    view.limit.setValue(3)
+    assert view.run_controls.start()
+    qtbot.waitUntil(lambda: w.bridge.running or w.errors.count > errors, timeout=30_000)
+    uid = w.bridge.controller.uid
+    qtbot.waitUntil(lambda: not w.bridge.running, timeout=240_000)
+    with RunStore.open(tmp_path / "store") as store:
+        record = store.get_run(uid)
+    assert record.status == "success", record.reason
+    assert record.summary["clips"] == 3
+    # the live matrix counts every scored clip once
+    cells = view.plots.board_matrix.cell_texts()
+    assert sum(int(c) for row in cells for c in row) == record.summary["scored"]
+    assert view.plots.curve_points("board") == 3
+    w.close()
 
 
 def test_built_views_import_no_sklearn_or_tensorflow(tmp_path):

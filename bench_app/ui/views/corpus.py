@@ -11,7 +11,7 @@ seen (`corpus_clip.FlippedClips`).
 
 from __future__ import annotations
 
-import importlib.util
+import shlex
 from typing import Any
 
 import numpy as np
@@ -38,21 +38,7 @@ from .corpus_clip import FlippedClips
 from .corpus_plots import CorpusPlots
 
 PROCEDURE = "corpus"
-#: Where the producer's procedure lives (merged separately; the view works without it).
-PROCEDURE_MODULE = "bench_app.core.runs.procedures.corpus"
 REFRESH_MS = 40
-NO_PROCEDURE = ("This build has no corpus procedure yet: the view shows stored corpus runs; "
-                "start one with `bench-app run corpus` once it exists.")
-
-
-def corpus_procedure_available() -> bool:
-    """Whether the corpus procedure package is in this build (without importing it)."""
-    try:
-        return importlib.util.find_spec(PROCEDURE_MODULE) is not None
-    except ModuleNotFoundError:
-        return False
-
-
 def _figure(value: Any, pct: bool = False) -> str:
     if not isinstance(value, int | float) or isinstance(value, bool):
         return "-"
@@ -85,7 +71,6 @@ class CorpusView(QWidget):
         ll.setContentsMargins(0, 0, 0, 0)
         ll.addLayout(self.form)
         ll.addWidget(self.run_controls)
-        ll.addWidget(self.procedure_note)
         ll.addLayout(self.stored_row)
         ll.addWidget(self.figures_label)
         ll.addWidget(self.flipped, 1)
@@ -121,9 +106,6 @@ class CorpusView(QWidget):
         self.form.addRow("Path", self.path_combo)
         self.form.addRow("Limit", self.limit)
         self.run_controls = RunControls(self.ctx, PROCEDURE, self.make_procedure)
-        self.procedure_note = QLabel("" if corpus_procedure_available() else NO_PROCEDURE)
-        self.procedure_note.setWordWrap(True)
-        self.procedure_note.setVisible(bool(self.procedure_note.text()))
         self.stored = QComboBox()
         self.stored.setMinimumContentsLength(24)
         show = QPushButton("Show")
@@ -153,15 +135,14 @@ class CorpusView(QWidget):
                 "limit": int(self.limit.value()) or None}
 
     def make_procedure(self):
-        """The corpus procedure on the window's board, when this build has it."""
+        """The corpus procedure on the window's board (its model is the host twin's)."""
+        from bench_app.core.runs.procedures.corpus.params import CorpusParams
+        from bench_app.core.runs.procedures.corpus.procedure import CorpusProcedure
+
         settings = self.run_settings()
-        if not corpus_procedure_available():
-            raise BenchError(NO_PROCEDURE)
-        # The producer's entry point; the lead wires its final call at merge.
-        module = importlib.import_module(f"{PROCEDURE_MODULE}.procedure")
         session = self.ctx.session()
-        params = module.CorpusParams(device=session.device, **settings)
-        return module.CorpusProcedure(params, session)
+        sim = shlex.join(getattr(session, "sim_args", []) or [])
+        return CorpusProcedure(CorpusParams(device=session.device, sim=sim, **settings), session)
 
     # ---- stored runs ----------
     def refresh(self) -> None:
