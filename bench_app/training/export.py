@@ -20,7 +20,8 @@ from bench_app.core.errors import BenchError
 
 MODEL_FILE = "model.tflite"
 HEADER_FILE = "model_data.h"
-CARD_FILE = "model_card.json"
+#: The name `bench_app.core.model.card` reads in a model folder (``models/NAME/card.json``).
+CARD_FILE = "card.json"
 _STAGING = re.compile(r"^\.(?P<name>.+)\.partial-(?P<pid>\d+)$")
 
 

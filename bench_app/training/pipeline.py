@@ -86,6 +86,11 @@ def _card(name, ds, cfg, train, val, tflite, arena, io, model, deploy, history, 
         "format": cards.CARD_FORMAT,
         "name": name,
         "untrained": False,
+        # top-level keys the core's card reader takes (bench_app.core.model.card)
+        "file": MODEL_FILE,
+        "sha256": hashlib.sha256(tflite).hexdigest(),
+        "size_bytes": len(tflite),
+        "arena_bytes": arena,
         "description": (f"{cfg.variant} model trained by bench-app on {ds.source} "
                         f"({len(train)} training windows, {len(val)} validation windows)."),
         "files": {"tflite": MODEL_FILE, "header": HEADER_FILE, "card": CARD_FILE},
