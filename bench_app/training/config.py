@@ -40,8 +40,15 @@ class ModelDims:
     n_blocks: int = 4
     kws_stem: int = 32
     kws_blocks: tuple[tuple[int, int, int], ...] = (
-        (48, 2, 2), (64, 2, 2), (96, 2, 2), (128, 2, 1), (256, 2, 1))
+        (48, 2, 2), (64, 2, 2), (96, 2, 2), (128, 2, 2), (256, 1, 1))
     fusion_units: int = 128
+
+    def __post_init__(self) -> None:
+        for filters, st, sf in self.kws_blocks:
+            if st != sf:
+                raise ConfigError(f"Keyword block ({filters}, {st}, {sf}): TensorFlow's "
+                                  "depthwise convolution takes equal strides in time and "
+                                  "frequency.")  # fmt: skip
 
     @property
     def tokens(self) -> int:

@@ -127,13 +127,18 @@ def train_keyword_branch(ds: Dataset, train: np.ndarray, cfg: TrainConfig, rng, 
                       "history": hist}  # fmt: skip
 
 
-def train_model(ds: Dataset, train: np.ndarray, val: np.ndarray, cfg: TrainConfig, emit: Emit):
-    """Train the variant of ``cfg``; return (model, history, keyword summary or None)."""
+def train_model(ds: Dataset, train: np.ndarray, val: np.ndarray, cfg: TrainConfig, emit: Emit,
+                keyword_branch: tuple | None = None):  # fmt: skip
+    """Train the variant of ``cfg``; return (model, history, keyword summary or None).
+
+    ``keyword_branch`` is a (frozen backbone, summary) pair from `train_keyword_branch` to
+    reuse (the ablation trains it once for its three variants that use it).
+    """
     seed_everything(cfg.seed)
     rng = np.random.default_rng(cfg.seed)
     backbone, kws = None, None
     if cfg.uses_keyword:
-        backbone, kws = train_keyword_branch(ds, train, cfg, rng, emit)
+        backbone, kws = keyword_branch or train_keyword_branch(ds, train, cfg, rng, emit)
     model = build_model(cfg, len(ds.class_names), backbone=backbone)
     model.compile(optimizer=optimizer(cfg, len(train), cfg.epochs),
                   loss="sparse_categorical_crossentropy")  # fmt: skip
