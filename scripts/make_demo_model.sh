@@ -11,13 +11,13 @@ cd "$ROOT"
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 DIMS=$(tr -d '\n' < models/demo_dims.json)
-EPOCHS=${EPOCHS:-15}
+EPOCHS=${EPOCHS:-12}
 start=$(date +%s)
 PYTHONPATH="$ROOT" "$PY" -m bench_app corpus synth --out "$WORK/synth" --per-class 100 --seed 0
 PYTHONPATH="$ROOT" "$PY" -m bench_app train --corpus "synthetic:$WORK/synth" --variant late \
-    --epochs "$EPOCHS" --kws-epochs 10 --seed 0 --dims "$DIMS" --out models/demo --overwrite
+    --epochs "$EPOCHS" --kws-epochs 20 --seed 0 --dims "$DIMS" --out models/demo --overwrite
 if [ "${ABLATION:-1}" != 0 ]; then
     PYTHONPATH="$ROOT" "$PY" -m bench_app train ablation --corpus "synthetic:$WORK/synth" \
-        --epochs "$EPOCHS" --kws-epochs 10 --seed 0 --dims "$DIMS" --out models/demo
+        --epochs "$EPOCHS" --kws-epochs 20 --seed 0 --dims "$DIMS" --out models/demo
 fi
 echo "demo model regenerated in $(( $(date +%s) - start )) s"

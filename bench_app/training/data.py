@@ -18,6 +18,9 @@ import numpy as np
 from bench_app.core.errors import BenchError
 from bench_app.core.frontend import FrontendConfig, to_int8
 
+#: Frames of a keyword window: 1 s clips (Speech Commands) give 98 frames at 25 / 10 ms.
+KEYWORD_FRAMES = 98
+
 
 class TrainingDataError(BenchError):
     """Training data are missing, unreadable or inconsistent."""
@@ -106,8 +109,8 @@ def load_corpus(spec: str, frames: int, channels: int, kws_frames: int | None = 
     Features come from the bench's reference front end with the paper's `FrontendConfig`,
     cached on disk by `core.corpora.features.load_features`. The keyword set is ``keywords``
     (a ``keywords:DIR`` spec) or, for a synthetic corpus, its own ``keywords/`` folder; its
-    windows are ``kws_frames`` long (1 s clips zero-padded in audio, as the board would hear
-    them). Items that cannot be read are left out and listed in ``problems``.
+    windows are the 1 s clips' `KEYWORD_FRAMES` frames (the backbone takes
+    any length). Items that cannot be read are left out and listed in ``problems``.
     """
     from bench_app.core.corpora import open_corpus
     from bench_app.core.corpora.features import load_features
@@ -127,7 +130,8 @@ def load_corpus(spec: str, frames: int, channels: int, kws_frames: int | None = 
         keywords = f"keywords:{folder / 'keywords'}"
     if keywords and kws_frames:
         kc = open_corpus(keywords)
-        kf = load_features(kc, cfg, window_frames=kws_frames, cache_dir=cache_dir)
+        kf = load_features(kc, cfg, window_frames=min(KEYWORD_FRAMES, kws_frames),
+                           cache_dir=cache_dir)  # fmt: skip
         ds.problems += [str(p) for p in kc.problems] + [str(p) for p in kf.problems]
         ds.kw_x, ds.kw_y = as_int8_values(kf.X), np.asarray(kf.y, np.int64)
         ds.kw_names = [str(n) for n in kf.class_names]

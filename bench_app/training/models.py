@@ -106,11 +106,13 @@ def _ds_res_se_block(x, cfg: TrainConfig, filters: int, stride: tuple[int, int],
 
 
 def keyword_backbone(cfg: TrainConfig) -> keras.Model:
-    """DSResNet-SE: (kws_frames, channels) int8 values -> the pooled embedding."""
+    """DSResNet-SE: (frames, channels) int8 values -> the pooled embedding."""
     dims = cfg.dims
-    inp = keras.Input((dims.kws_frames, dims.channels), name="kws_in")
+    # Any number of frames: trained on 1 s keyword windows, applied to the emotion window's
+    # first kws_frames (fully convolutional, then pooled).
+    inp = keras.Input((None, dims.channels), name="kws_in")
     k = layers.Rescaling(INPUT_SCALE, name="kws_scale")(inp)
-    k = layers.Reshape((dims.kws_frames, dims.channels, 1), name="kws_reshape")(k)
+    k = layers.Reshape((-1, dims.channels, 1), name="kws_reshape")(k)
     k = layers.Conv2D(dims.kws_stem, (3, 3), strides=(2, 2), padding="same", activation="relu6",
                       kernel_regularizer=regularizers.L2(cfg.l2), name="kws_stem")(k)  # fmt: skip
     for i, (filters, st, sf) in enumerate(dims.kws_blocks):

@@ -27,7 +27,7 @@ COUNT = 2
 def window(qtbot, tmp_path):
     model = default_model_path()
     if model is None:
-        pytest.skip("models/untrained_paper_shape.tflite is not in the source tree")
+        pytest.skip("the default model (models/demo) is not in the source tree")
     create_application()
     sim = sim_arguments("--speed 4 --hop-s 0.5", model=model)
     w = build_window(str(tmp_path / "store"), str(tmp_path / "settings.ini"), sim_args=sim)
