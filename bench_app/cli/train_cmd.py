@@ -32,6 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--hrf", type=int, choices=HRF_RATIOS)
     p.add_argument("--ds-subsampling", action="store_true")
     p.add_argument("--pre-normalizer", action="store_true")
+    p.add_argument("--no-augment", action="store_true", help="train without augmentation")
     p.add_argument("--epochs", type=int, default=30)
     p.add_argument("--kws-epochs", type=int, default=10)
     p.add_argument("--seed", type=int, default=0)
@@ -55,7 +56,8 @@ def run(args: argparse.Namespace) -> int:
            "--seed", str(args.seed), "--dims", args.dims, "--out", args.out]  # fmt: skip
     cmd += ["--features", args.features] if args.features else ["--corpus", args.corpus]
     for flag, on in (("--ds-subsampling", args.ds_subsampling),
-                     ("--pre-normalizer", args.pre_normalizer), ("--overwrite", args.overwrite)):
+                     ("--pre-normalizer", args.pre_normalizer), ("--overwrite", args.overwrite),
+                     ("--no-augment", args.no_augment)):
         if on:
             cmd.append(flag)
     if args.keywords:
