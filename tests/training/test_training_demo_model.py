@@ -62,5 +62,5 @@ def test_demo_model_tflm_agrees_with_litert_on_front_end_windows():
         it.invoke()
         b = it.get_tensor(out["index"]).reshape(-1)
         assert a.argmax() == b.argmax()
-        # LiteRT reference kernels vs TFLM: a few LSB apart (the card: max 7 on 200 validation windows)
+        # LiteRT reference kernels vs TFLM: a few LSB apart (card: max 7 on 200 windows)
         assert np.abs(a.astype(int) - b.astype(int)).max() <= 8
