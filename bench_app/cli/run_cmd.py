@@ -95,7 +95,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--count", type=_COUNT, default=20, metavar="N",
                    help="inferences (default 20)")
     p.add_argument("--model", metavar="M.tflite",
-                   help="model for the virtual board (default: the UNTRAINED model in models/)")
+                   help="model for the virtual board (default: the demo model, models/demo)")
     p.add_argument("--output", default="virtual", metavar="virtual|none|SOUND_DEVICE",
                    help="where the pink noise plays (default: the virtual speaker)")
     p.set_defaults(func=cmd_latency)

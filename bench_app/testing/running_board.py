@@ -18,8 +18,10 @@ from bench_app.core.device.emulator.server import EmulatorOptions, VirtualBoard
 from bench_app.core.device.protocol import Stream
 from bench_app.core.model import MODELS_DIR
 
-#: The untrained paper-shape model shipped in models/.
+#: The untrained paper-shape model shipped in models/ (tests that check its fixed figures).
 MODEL = MODELS_DIR / "untrained_paper_shape.tflite"
+#: The demo model (trained on synthetic espeak-ng speech): the virtual board's default.
+DEMO_MODEL = MODELS_DIR / "demo" / "model.tflite"
 FS = 16000
 
 

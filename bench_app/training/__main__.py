@@ -1,7 +1,8 @@
 """``python -m bench_app.training``: one training run as a process printing JSON lines.
 
-stdout carries only JSON lines (``start``, ``epoch`` with loss, val loss, val macro F1 and ETA,
-``stage``, ``note``, then ``done`` with the model card, or ``error`` with one sentence, or
+stdout carries only JSON lines (``skipped`` for each corpus item left out, ``start``,
+``epoch`` with loss, val loss, val macro F1 and ETA, ``stage``, ``note``, then ``done`` with
+the model card, or ``error`` with one sentence, or
 ``cancelled``); everything TensorFlow prints goes to stderr. Exit status: 0 done, 2 a
 `BenchError` (bad data, bad option, target exists), 130 / 143 interrupted / terminated (no
 model folder is left behind: `export.staging_folder`).
@@ -26,6 +27,8 @@ def build_parser() -> argparse.ArgumentParser:
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--features", metavar="NPZ", help="features file (see training.data)")
     src.add_argument("--corpus", metavar="KIND:DIR", help="corpus through bench_app.core.corpora")
+    p.add_argument("--keywords", metavar="keywords:DIR",
+                   help="keyword corpus for the keyword branch (default: a synthetic corpus's own)")
     p.add_argument("--variant", choices=VARIANTS, default="late")
     p.add_argument("--hrf", type=int, choices=HRF_RATIOS, help="train FFN linears expanded")
     p.add_argument("--hrf-qkv", action="store_true", help="with --hrf: Q, K, V linears too")
@@ -95,7 +98,10 @@ def main(argv: list[str] | None = None) -> int:
 
         d = cfg.dims
         ds = (data.load_npz(args.features, d.frames, d.channels) if args.features
-              else data.load_corpus(args.corpus, d.frames, d.channels))  # fmt: skip
+              else data.load_corpus(args.corpus, d.frames, d.channels, d.kws_frames,
+                                    args.keywords))  # fmt: skip
+        for problem in ds.problems:
+            emit({"event": "skipped", "message": problem})
         from .pipeline import run
 
         run(ds, cfg, args.out, emit, overwrite=args.overwrite)

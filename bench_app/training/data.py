@@ -18,6 +18,9 @@ import numpy as np
 from bench_app.core.errors import BenchError
 from bench_app.core.frontend import FrontendConfig, to_int8
 
+#: Frames of a keyword window: 1 s clips (Speech Commands) give 98 frames at 25 / 10 ms.
+KEYWORD_FRAMES = 98
+
 
 class TrainingDataError(BenchError):
     """Training data are missing, unreadable or inconsistent."""
@@ -36,6 +39,9 @@ class Dataset:
     kw_x: np.ndarray | None = None
     kw_y: np.ndarray | None = None
     kw_names: list[str] | None = None
+    kw_source: str | None = None
+    #: Corpus items left out (unreadable audio, unknown labels ...), one sentence each.
+    problems: list[str] = dataclasses.field(default_factory=list)
 
     def sha256(self) -> str:
         """Hash of the windows, labels and class names (the card's data hash)."""
@@ -96,18 +102,41 @@ def load_npz(path: str | Path, frames: int, channels: int) -> Dataset:
     return ds
 
 
-def load_corpus(spec: str, frames: int, channels: int) -> Dataset:
-    """Features of a corpus ``KIND:DIR`` through `bench_app.core.corpora.load_features`."""
-    try:
-        from bench_app.core.corpora import load_features
-    except ImportError:
-        raise TrainingDataError("This bench has no corpus readers (bench_app.core.corpora); "
-                                "use --features NPZ instead.") from None  # fmt: skip
+def load_corpus(spec: str, frames: int, channels: int, kws_frames: int | None = None,
+                keywords: str | None = None, cache_dir=None) -> Dataset:
+    """Features of a corpus ``KIND:DIR`` (and its keyword set) through `core.corpora`.
+
+    Features come from the bench's reference front end with the paper's `FrontendConfig`,
+    cached on disk by `core.corpora.features.load_features`. The keyword set is ``keywords``
+    (a ``keywords:DIR`` spec) or, for a synthetic corpus, its own ``keywords/`` folder; its
+    windows are the 1 s clips' `KEYWORD_FRAMES` frames (the backbone takes
+    any length). Items that cannot be read are left out and listed in ``problems``.
+    """
+    from bench_app.core.corpora import open_corpus
+    from bench_app.core.corpora.features import load_features
+    from bench_app.core.corpora.spec import parse_spec
+
     cfg = FrontendConfig()
-    x, y, clip_ids, names = load_features(spec, cfg, window_frames=frames)
-    x, y, names = as_int8_values(x), np.asarray(y, np.int64), [str(n) for n in names]
+    corpus = open_corpus(spec)
+    problems = [str(p) for p in corpus.problems]
+    fs = load_features(corpus, cfg, window_frames=frames, cache_dir=cache_dir)
+    problems += [str(p) for p in fs.problems]
+    x, y, names = as_int8_values(fs.X), np.asarray(fs.y, np.int64), [str(n) for n in fs.class_names]
     _check(x, y, names, frames, channels, spec)
-    return Dataset(x, y, names, np.asarray(clip_ids).astype(str), cfg.to_dict(), spec)
+    ds = Dataset(x, y, names, np.asarray(fs.clip_ids).astype(str), cfg.to_dict(), spec,
+                 problems=problems)
+    kind, folder = parse_spec(spec)
+    if keywords is None and kind == "synthetic" and (folder / "keywords").is_dir():
+        keywords = f"keywords:{folder / 'keywords'}"
+    if keywords and kws_frames:
+        kc = open_corpus(keywords)
+        kf = load_features(kc, cfg, window_frames=min(KEYWORD_FRAMES, kws_frames),
+                           cache_dir=cache_dir)  # fmt: skip
+        ds.problems += [str(p) for p in kc.problems] + [str(p) for p in kf.problems]
+        ds.kw_x, ds.kw_y = as_int8_values(kf.X), np.asarray(kf.y, np.int64)
+        ds.kw_names = [str(n) for n in kf.class_names]
+        ds.kw_source = keywords
+    return ds
 
 
 def split(ds: Dataset, val_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:

@@ -17,10 +17,12 @@ import shutil
 from pathlib import Path
 
 from bench_app.core.errors import BenchError
+from bench_app.core.model.card import FOLDER_CARD
 
 MODEL_FILE = "model.tflite"
 HEADER_FILE = "model_data.h"
-CARD_FILE = "model_card.json"
+#: The card in a model folder (``models/NAME/card.json``), as `bench_app.core.model.card` reads it.
+CARD_FILE = FOLDER_CARD
 _STAGING = re.compile(r"^\.(?P<name>.+)\.partial-(?P<pid>\d+)$")
 
 

@@ -26,6 +26,11 @@ from keras import layers, ops, regularizers
 from .config import ModelDims, TrainConfig
 from .layers import HRFDense, LayerNorm, PositionalEncoding
 
+#: BatchNorm's moving-statistics momentum. Keras' 0.99 needs hundreds of steps before the
+#: inference statistics match the weights; a demo run has ~20 steps an epoch, so with 0.99 the
+#: validation scores of the first epochs came from stale statistics (every window one class).
+BN_MOMENTUM = 0.9
+
 #: Scale from int8 feature values to about [-1, 1) (a constant MUL folded by the converter).
 INPUT_SCALE = 1.0 / 128.0
 
@@ -48,7 +53,7 @@ def _spec_conv(x, cfg: TrainConfig, filters: int, i: int):
     else:
         x = layers.Conv2D(filters, (3, 3), strides=(2, 1), padding="same",
                           kernel_regularizer=reg, name=f"spec{i}_conv")(x)  # fmt: skip
-    x = layers.BatchNormalization(name=f"spec{i}_bn")(x)
+    x = layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"spec{i}_bn")(x)
     return layers.ReLU(6.0, name=f"spec{i}_relu")(x)
 
 
@@ -86,9 +91,10 @@ def _ds_res_se_block(x, cfg: TrainConfig, filters: int, stride: tuple[int, int],
     shortcut = x
     y = layers.DepthwiseConv2D((3, 3), strides=stride, padding="same", depthwise_regularizer=reg,
                                name=f"kws{i}_dw")(x)  # fmt: skip
-    y = layers.ReLU(6.0, name=f"kws{i}_dw_relu")(layers.BatchNormalization(name=f"kws{i}_dw_bn")(y))
+    y = layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"kws{i}_dw_bn")(y)
+    y = layers.ReLU(6.0, name=f"kws{i}_dw_relu")(y)
     y = layers.Conv2D(filters, 1, kernel_regularizer=reg, name=f"kws{i}_pw")(y)
-    y = layers.BatchNormalization(name=f"kws{i}_pw_bn")(y)
+    y = layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"kws{i}_pw_bn")(y)
     se = layers.GlobalAveragePooling2D(keepdims=True, name=f"kws{i}_se_pool")(y)
     se = layers.Conv2D(max(filters // 4, 4), 1, activation="relu6", name=f"kws{i}_se_down")(se)
     se = layers.Conv2D(filters, 1, activation="sigmoid", name=f"kws{i}_se_up")(se)
@@ -100,11 +106,13 @@ def _ds_res_se_block(x, cfg: TrainConfig, filters: int, stride: tuple[int, int],
 
 
 def keyword_backbone(cfg: TrainConfig) -> keras.Model:
-    """DSResNet-SE: (kws_frames, channels) int8 values -> the pooled embedding."""
+    """DSResNet-SE: (frames, channels) int8 values -> the pooled embedding."""
     dims = cfg.dims
-    inp = keras.Input((dims.kws_frames, dims.channels), name="kws_in")
+    # Any number of frames: trained on 1 s keyword windows, applied to the emotion window's
+    # first kws_frames (fully convolutional, then pooled).
+    inp = keras.Input((None, dims.channels), name="kws_in")
     k = layers.Rescaling(INPUT_SCALE, name="kws_scale")(inp)
-    k = layers.Reshape((dims.kws_frames, dims.channels, 1), name="kws_reshape")(k)
+    k = layers.Reshape((-1, dims.channels, 1), name="kws_reshape")(k)
     k = layers.Conv2D(dims.kws_stem, (3, 3), strides=(2, 2), padding="same", activation="relu6",
                       kernel_regularizer=regularizers.L2(cfg.l2), name="kws_stem")(k)  # fmt: skip
     for i, (filters, st, sf) in enumerate(dims.kws_blocks):

@@ -9,6 +9,7 @@ weights: n / (classes * count)), as the paper's weighted cross-entropy.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 
@@ -52,6 +53,25 @@ def full_batches(order: np.ndarray, batch_size: int) -> np.ndarray:
     return np.resize(order, n)
 
 
+def optimizer(cfg: TrainConfig, n_windows: int, epochs: int) -> keras.optimizers.Optimizer:
+    """Adam with a linear warm-up (one epoch, at most a tenth of the run), cosine decay to
+    zero and gradient clipping.
+
+    A post-LN transformer trained from scratch at a constant 1e-3 collapsed to one class on
+    the demo corpus (measured: val macro F1 0.04 after 20 epochs; 3e-4 constant learned but
+    swung between 0.37 and 0.77 from one epoch to the next); warm-up avoids the early
+    collapse and the decay lets the last epoch settle, so the exported weights are not an
+    arbitrary point of a noisy walk.
+    """
+    steps_per_epoch = max(1, -(-n_windows // cfg.batch_size))
+    total = steps_per_epoch * epochs
+    warmup = min(steps_per_epoch, max(1, total // 10))
+    schedule = keras.optimizers.schedules.CosineDecay(
+        0.0, decay_steps=max(1, total - warmup), warmup_target=cfg.learning_rate,
+        warmup_steps=warmup)  # fmt: skip
+    return keras.optimizers.Adam(schedule, clipnorm=1.0)
+
+
 def _fit_epochs(model, x, y, x_val, y_val, names, epochs, cfg, rng, emit, stage) -> list[dict]:
     """Run ``epochs`` epochs, emitting one event per epoch; return the history."""
     cw = class_weights(y, len(names))
@@ -79,15 +99,17 @@ def _fit_epochs(model, x, y, x_val, y_val, names, epochs, cfg, rng, emit, stage)
 
 
 def _keyword_data(ds: Dataset, train: np.ndarray, kws_frames: int):
-    """The keyword set (cut to ``kws_frames``), or the emotion windows when none was given."""
+    """The keyword set as it is (at most ``kws_frames`` frames), or the emotion windows.
+
+    Keyword windows are not padded to ``kws_frames``: padded with silence, a 1 s keyword is a
+    fifth of the window and the branch learned nothing (measured: val macro F1 0.08 on 8
+    keywords, chance); the backbone takes any length, so it learns on the keyword's own frames.
+    """
     if ds.kw_x is not None:
         x, y, names, source = ds.kw_x, ds.kw_y, ds.kw_names, "keyword set"
     else:
         x, y, names = ds.x[train], ds.y[train], ds.class_names
         source = "emotion training windows (no keyword set given)"
-    if x.shape[1] < kws_frames:
-        pad = np.full((len(x), kws_frames - x.shape[1], x.shape[2]), -128.0, np.float32)
-        x = np.concatenate([x, pad], axis=1)
     return x[:, :kws_frames], y, names, source
 
 
@@ -96,7 +118,8 @@ def train_keyword_branch(ds: Dataset, train: np.ndarray, cfg: TrainConfig, rng, 
     x, y, names, source = _keyword_data(ds, train, cfg.dims.kws_frames)
     backbone = keyword_backbone(cfg)
     clf = keyword_classifier(backbone, len(names))
-    clf.compile(optimizer=keras.optimizers.Adam(cfg.learning_rate),
+    kcfg = dataclasses.replace(cfg, learning_rate=cfg.kws_learning_rate)
+    clf.compile(optimizer=optimizer(kcfg, len(x) - max(1, len(x) // 5), cfg.kws_epochs),
                 loss="sparse_categorical_crossentropy")  # fmt: skip
     idx = rng.permutation(len(x))
     n_val = max(1, len(x) // 5)
@@ -108,15 +131,20 @@ def train_keyword_branch(ds: Dataset, train: np.ndarray, cfg: TrainConfig, rng, 
                       "history": hist}  # fmt: skip
 
 
-def train_model(ds: Dataset, train: np.ndarray, val: np.ndarray, cfg: TrainConfig, emit: Emit):
-    """Train the variant of ``cfg``; return (model, history, keyword summary or None)."""
+def train_model(ds: Dataset, train: np.ndarray, val: np.ndarray, cfg: TrainConfig, emit: Emit,
+                keyword_branch: tuple | None = None):  # fmt: skip
+    """Train the variant of ``cfg``; return (model, history, keyword summary or None).
+
+    ``keyword_branch`` is a (frozen backbone, summary) pair from `train_keyword_branch` to
+    reuse (the ablation trains it once for its three variants that use it).
+    """
     seed_everything(cfg.seed)
     rng = np.random.default_rng(cfg.seed)
     backbone, kws = None, None
     if cfg.uses_keyword:
-        backbone, kws = train_keyword_branch(ds, train, cfg, rng, emit)
+        backbone, kws = keyword_branch or train_keyword_branch(ds, train, cfg, rng, emit)
     model = build_model(cfg, len(ds.class_names), backbone=backbone)
-    model.compile(optimizer=keras.optimizers.Adam(cfg.learning_rate),
+    model.compile(optimizer=optimizer(cfg, len(train), cfg.epochs),
                   loss="sparse_categorical_crossentropy")  # fmt: skip
     hist = _fit_epochs(model, ds.x[train], ds.y[train], ds.x[val], ds.y[val], ds.class_names,
                        cfg.epochs, cfg, rng, emit, "emotion")  # fmt: skip

@@ -13,8 +13,8 @@ def test_export_writes_model_header_and_card(tiny_npz, tmp_path, run_training):
     assert [d["event"] for d in lines][:2] == ["start", "epoch"]
     assert {"loss", "val_loss", "val_macro_f1", "eta_s"} <= set(lines[1])
     files = sorted(p.name for p in out.iterdir())
-    assert files == ["model.tflite", "model_card.json", "model_data.h"]
-    card = json.loads((out / "model_card.json").read_text())
+    assert files == ["card.json", "model.tflite", "model_data.h"]
+    card = json.loads((out / "card.json").read_text())
     model = (out / "model.tflite").read_bytes()
     assert card["model"]["sha256"] == hashlib.sha256(model).hexdigest()
     assert card["model"]["float_tensors"] == 0

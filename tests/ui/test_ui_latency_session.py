@@ -13,11 +13,9 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from bench_app.core.runs.procedures.board_io.board_session import (  # noqa: E402
-    default_model_path,
-    sim_arguments,
-)
+from bench_app.core.runs.procedures.board_io.board_session import sim_arguments  # noqa: E402
 from bench_app.core.store import RunStore  # noqa: E402
+from bench_app.testing.running_board import MODEL  # noqa: E402
 from bench_app.ui.app import build_window, create_application  # noqa: E402
 
 COUNT = 2
@@ -25,7 +23,8 @@ COUNT = 2
 
 @pytest.fixture
 def window(qtbot, tmp_path):
-    model = default_model_path()
+    # the untrained model by name: the window's default is now the demo model
+    model = str(MODEL) if MODEL.is_file() else None
     if model is None:
         pytest.skip("models/untrained_paper_shape.tflite is not in the source tree")
     create_application()

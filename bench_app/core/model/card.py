@@ -3,8 +3,8 @@
 A model's card is JSON next to it, in one of two places (the first found wins):
 
 - a sidecar ``M.json`` beside ``M.tflite`` (today's ``models/untrained_paper_shape.json``);
-- ``card.json`` in the model's own folder (``models/NAME/card.json``), or the
-  ``model_card.json`` the training backend exports there (sizes and hash under ``"model"``).
+- ``card.json`` in the model's own folder (``models/NAME/card.json``), as the training
+  backend exports it (sizes and hash under ``"model"``).
 
 A card may say ``"untrained": true``; the window, the runs and the report all label such a model,
 so they ask `untrained` here instead of each keeping its own rule.
@@ -25,9 +25,6 @@ MODELS_DIR = Path(__file__).resolve().parents[3] / "models"
 
 #: A card in the model's own folder (``models/NAME/card.json``).
 FOLDER_CARD = "card.json"
-#: The card name the training backend writes (``bench_app.training.export.CARD_FILE``); its
-#: sizes and hash sit under ``"model"``.
-TRAINED_CARD = "model_card.json"
 
 #: Said wherever the bench shows a model that is untrained.
 UNTRAINED_NOTE = "UNTRAINED: random weights, for latency only; its scores mean nothing"
@@ -49,8 +46,7 @@ class ModelCard:
 def card_path(model_path: Path | str) -> Path | None:
     """The card of the model file ``model_path`` (sidecar first, then the folder's card)."""
     model_path = Path(model_path)
-    for candidate in (model_path.with_suffix(".json"), model_path.parent / FOLDER_CARD,
-                      model_path.parent / TRAINED_CARD):
+    for candidate in (model_path.with_suffix(".json"), model_path.parent / FOLDER_CARD):
         if candidate.is_file():
             return candidate
     return None
@@ -73,7 +69,7 @@ def read_card(path: Path | str) -> ModelCard:
         raise ModelFileError(f"The model card {path} is not valid JSON ({exc}).") from None
     if not isinstance(doc, dict):
         raise ModelFileError(f"The model card {path} is not a JSON object.")
-    fallback = path.parent.name if path.name in (FOLDER_CARD, TRAINED_CARD) else path.stem
+    fallback = path.parent.name if path.name == FOLDER_CARD else path.stem
     model = doc.get("model") if isinstance(doc.get("model"), dict) else {}
     arena = doc.get("arena_bytes", model.get("arena_bytes"))
     untrained = doc.get("untrained")
@@ -94,12 +90,13 @@ def card_for(model_path: Path | str) -> ModelCard | None:
 
 
 def cards(folder: Path = MODELS_DIR) -> list[ModelCard]:
-    """Every readable card in ``folder``: sidecars ``*.json`` and ``*/card.json``."""
+    """Every readable card in ``folder``: sidecars ``M.json`` of an ``M.tflite``, and
+    ``*/card.json``."""
     if not folder.is_dir():
         return []
     found = []
-    for path in (sorted(folder.glob("*.json")) + sorted(folder.glob(f"*/{FOLDER_CARD}"))
-                 + sorted(folder.glob(f"*/{TRAINED_CARD}"))):
+    sidecars = [p for p in sorted(folder.glob("*.json")) if p.with_suffix(".tflite").is_file()]
+    for path in sidecars + sorted(folder.glob(f"*/{FOLDER_CARD}")):
         try:
             found.append(read_card(path))
         except ModelFileError:

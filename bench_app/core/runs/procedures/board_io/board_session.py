@@ -36,8 +36,9 @@ SIM = "sim"
 NATIVE = "native"
 #: Device names that start a board for the run (and stop it after).
 STARTED_BOARDS = (SIM, NATIVE)
-#: The untrained paper-shape model the virtual board runs for latency when none is given.
-DEFAULT_SIM_MODEL = "models/untrained_paper_shape.tflite"
+#: The model the virtual board runs when none is given: the demo model (trained on synthetic
+#: espeak-ng speech by `make demo-model`); the untrained paper-shape one stays for latency tests.
+DEFAULT_SIM_MODEL = "models/demo/model.tflite"
 
 
 def sim_arguments(sim: str | None, *, model: str | None = None) -> list[str]:
@@ -78,7 +79,7 @@ def check_sim_model(sim_args: list[str]) -> None:
 
 
 def default_model_path() -> str | None:
-    """The untrained model shipped in ``models/`` (found from the source tree), if present."""
+    """The default model shipped in ``models/`` (found from the source tree), if present."""
     from bench_app.core.model import MODELS_DIR
 
     path = MODELS_DIR.parent / DEFAULT_SIM_MODEL

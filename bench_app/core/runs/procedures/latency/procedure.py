@@ -55,11 +55,11 @@ class LatencyParams:
     Attributes
     ----------
     device, sim
-        As for the alignment run; ``sim`` gets ``--model`` (the untrained model) if missing.
+        As for the alignment run; ``sim`` gets ``--model`` (the default model) if missing.
     count
         Number of inferences (RESULTs) to collect.
     model
-        Model for the virtual board (default: ``models/untrained_paper_shape.tflite``).
+        Model for the virtual board (default: ``models/demo/model.tflite``).
     output
         ``"virtual"``, a sound device, or ``"none"`` (no stimulus).
     level_dbfs
