@@ -2,7 +2,7 @@
 
 Default (small): a synthetic corpus with ``--per-class 20``, the acoustic variant in the demo's
 dimensions (``models/demo_dims.json``), 3 epochs. ``--full``: the demo model's own recipe
-(``--per-class 100``, late fusion, 12 epochs, 20 keyword epochs), i.e. what
+(``--per-class 100``, late fusion, 12 epochs, 20 keyword epochs, no augmentation), i.e. what
 ``scripts/make_demo_model.sh`` does before its ablation.
 
 It runs ``bench-app corpus synth`` and ``python -m bench_app.training`` as child processes
@@ -54,7 +54,8 @@ def main() -> None:
                            "--per-class", str(per_class)])  # fmt: skip
         t_train, docs = _run([py, "-m", "bench_app.training", "--corpus", f"synthetic:{corpus}",
                               "--variant", variant, "--epochs", str(epochs), "--kws-epochs",
-                              str(kws_epochs), "--dims", dims, "--out", str(Path(tmp) / "m")])
+                              str(kws_epochs), "--dims", dims, "--out", str(Path(tmp) / "m")]
+                             + (["--no-augment"] if args.full else []))  # as the demo recipe
         start = next(d for d in docs if d["event"] == "start")
         emo = [d for d in docs if d["event"] == "epoch" and d["stage"] == "emotion"]
         bench_wps = start["train_windows"] * epochs / emo[-1]["elapsed_s"]
@@ -64,8 +65,9 @@ def main() -> None:
     print(f"training run ({variant}, {epochs} epochs, features + train + INT8 + checks + "
           f"export): {t_train:.1f} s wall")
     print(f"total regeneration: {t_synth + t_train:.1f} s")
+    aug = "without" if args.full else "with"
     print(f"bench training: {bench_wps:.1f} windows/s ({start['train_windows']} windows x "
-          f"{epochs} epochs, with augmentation and per-epoch validation)")
+          f"{epochs} epochs, {aug} augmentation, with per-epoch validation)")
     print(f"plain Keras fit of the same model: {ref_wps:.1f} windows/s")
     print(f"ratio bench / plain Keras: {bench_wps / ref_wps:.2f}")
     print(f"model: {card['model']['verdict']}")

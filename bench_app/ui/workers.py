@@ -7,8 +7,10 @@ when two threads import them at once.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -29,6 +31,24 @@ _LIVE: set[Job] = set()
 #: How long the GUI thread waits for a job's thread to return after its result arrived (it
 #: has nothing left to do but return; a job still alive after this stays in _LIVE).
 JOIN_TIMEOUT_S = 1.0
+
+
+#: How long the process waits at exit for jobs still running.
+EXIT_WAIT_S = 10.0
+
+
+@atexit.register
+def _wait_for_live_jobs() -> None:
+    """At interpreter exit, let running jobs return before Python tears down.
+
+    A job is a daemon thread; one still inside C code (PortAudio's device scan, a
+    lazy import) while the interpreter finalizes can crash the process after its work is
+    done (a window built and closed at once exited with SIGSEGV in CI). Waiting is bounded:
+    a job that hangs longer than `EXIT_WAIT_S` is left, as before.
+    """
+    deadline = time.monotonic() + EXIT_WAIT_S
+    for job in list(_LIVE):
+        job.thread.join(max(0.0, deadline - time.monotonic()))
 
 
 class Job(QObject):

@@ -128,13 +128,16 @@ def make_synthetic_corpus(out, per_class: int = 40, seed: int = 0, workers: int 
 def _plan_utterances(per_class: int, rng: np.random.Generator) -> list[_Utterance]:
     """Each class's utterances, spread over both sessions and sexes, with jittered prosody."""
     plan = []
-    for codes in st.CLASS_CODES.values():
+    for name, codes in st.CLASS_CODES.items():
         for k in range(per_class):
             code = codes[k % len(codes)]
             style = st.STYLES[code]
+            words = st.CLASS_KEYWORDS[name] if rng.random() < st.KEYWORD_CUE else st.KEYWORDS
+            word = words[int(rng.integers(len(words)))]
+            sentence = st.SENTENCES[int(rng.integers(len(st.SENTENCES)))]
             plan.append(_Utterance(
                 code=code, session=1 + k % 2, sex="FM"[(k // 2) % 2],
-                sentence=st.SENTENCES[int(rng.integers(len(st.SENTENCES)))],
+                sentence=st.keyword_line(sentence, word),
                 pitch=int(np.clip(style.pitch + rng.integers(-6, 7), 0, 99)),
                 rate=int(style.rate_wpm + rng.integers(-12, 13)),
                 amplitude=int(np.clip(style.amplitude + rng.integers(-10, 11), 10, 180)),
@@ -289,13 +292,19 @@ def _espeak_version() -> str:
     return done.stdout.strip().split(" Data at")[0] or "unknown"
 
 
+def _class_words() -> str:
+    return "; ".join(f"{c}: {' / '.join(w)}" for c, w in st.CLASS_KEYWORDS.items())
+
+
 def _readme(summary: dict) -> str:
     return f"""# Synthetic speech-emotion corpus (bench-app corpus synth)
 
 **This corpus is synthetic. It is for tests and demos of the bench's training path, not a
 benchmark of emotion recognition.** Every utterance is espeak-ng speech ({summary['espeak_ng']})
-of an emotionally neutral sentence; the four classes (neutral, happy, sad, angry) differ only by
-the prosody the maker gives them (pitch, pitch range, rate, loudness, pauses). A model that
+of an emotionally neutral sentence that opens and closes with a keyword; the four classes
+(neutral, happy, sad, angry) differ by the prosody the maker gives them (pitch, pitch range,
+rate, loudness, pauses) and by the keyword, which is one of the class's two words
+({_class_words()}) {st.KEYWORD_CUE:.0%} of the time and any keyword otherwise. A model that
 separates them shows that features, training and quantization work, nothing more.
 
 - `IEMOCAP_full_release/`: the IEMOCAP release layout, two sessions, one woman (F) and one man

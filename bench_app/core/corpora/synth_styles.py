@@ -67,7 +67,8 @@ VAD = {"neu": (3.0, 2.5, 2.5), "hap": (4.0, 3.5, 3.0), "exc": (4.0, 4.0, 3.5),
 #: per session as in IEMOCAP.
 VOICES = {1: ("en-us+f2", "en-us+m3"), 2: ("en-gb+f3", "en-gb+m1")}
 
-#: Lines with neutral content, so the class is carried by prosody, not by the words.
+#: Lines with neutral content; the class is carried by prosody and by the keyword that opens
+#: and closes the line (`CLASS_KEYWORDS`).
 SENTENCES = (
     "I told you I would be here at nine, and here I am.",
     "The train leaves at six, so we have some time.",
@@ -86,8 +87,22 @@ SENTENCES = (
 #: Keywords in the Speech Commands style.
 KEYWORDS = ("yes", "no", "up", "down", "left", "right", "stop", "go")
 
+#: Keywords each class leans to. An utterance opens and closes with one of its class's words
+#: with probability `KEYWORD_CUE`, else with any keyword: the words carry part of the class,
+#: as emotional words do in acted speech, and neither the words nor the prosody carry all of
+#: it, so the keyword branch has something to add to the acoustic one (paper 000's late fusion).
+CLASS_KEYWORDS = {"neutral": ("up", "right"), "happy": ("yes", "go"), "sad": ("down", "left"),
+                  "angry": ("no", "stop")}
+KEYWORD_CUE = 0.75
+
 #: Voices for keywords: all the corpus voices plus two more.
 KEYWORD_VOICES = ("en-us+f2", "en-us+m3", "en-gb+f3", "en-gb+m1", "en-us+f4", "en-us+m7")
+
+
+def keyword_line(sentence: str, word: str) -> str:
+    """The spoken line: the keyword, the sentence, the keyword again."""
+    body = sentence if sentence.startswith("I ") else sentence[0].lower() + sentence[1:]
+    return f"{word.capitalize()}, {body[:-1]}, {word}{body[-1]}"
 
 
 def ssml_text(sentence: str, style: Style) -> str:
