@@ -18,7 +18,7 @@ from bench_app.core.store import RunStore
 def test_noisy_reverberant_acoustic_run_reports_the_drop_split(tiny_corpus, tmp_path, capsys):
     store = str(tmp_path / "store")
     status = main(["run", "corpus", "--device", "sim",
-                   "--sim=--fast --channel noise_dbfs=-25,room=large,gain_db=-6",
+                   "--sim=--fast --channel noise_dbfs=-15,room=large,gain_db=-6",
                    "--corpus", f"synthetic:{tiny_corpus}", "--path", "acoustic",
                    "--limit", "6", "--store", store, "--json"])
     out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
@@ -28,7 +28,8 @@ def test_noisy_reverberant_acoustic_run_reports_the_drop_split(tiny_corpus, tmp_
     drop = summary["f1_drop"]
     assert drop["total"] == pytest.approx(drop["acoustic_path"] + drop["firmware"])
     assert drop["firmware"] == 0  # the board and the twin on its PCM agree exactly
-    # noise at -25 dBFS and a large room change what the twin hears on some clip
+    # noise at -15 dBFS and a large room change what the demo model hears on some clip (3-4 of
+    # 6 flipped in runs here; at -25 dBFS the untrained model flipped none on one CI run)
     assert summary["flipped"] and summary["errors"]["acoustic_path"] >= 1
     assert summary["errors"]["acoustic_path"] == sum(
         1 for f in summary["flipped"] if f["twin_clean"] != f["twin_board_pcm"])
