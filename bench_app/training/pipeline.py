@@ -139,5 +139,6 @@ def _what(source: str) -> str:
     """The training data in words; synthetic speech is said plainly to be synthetic."""
     if source.startswith("synthetic:"):
         return ("synthetic espeak-ng speech from `bench-app corpus synth` (prosody styled per "
-                "class; not IEMOCAP, not a benchmark of emotion recognition)")
+                "class, lines opening and closing with a keyword the class leans to; not "
+                "IEMOCAP, not a benchmark of emotion recognition)")
     return source

@@ -64,3 +64,19 @@ def test_demo_model_tflm_agrees_with_litert_on_front_end_windows():
         assert a.argmax() == b.argmax()
         # LiteRT reference kernels vs TFLM: a few LSB apart (card: max 7 on 200 windows)
         assert np.abs(a.astype(int) - b.astype(int)).max() <= 8
+
+
+def test_demo_ablation_ranks_late_fusion_above_each_branch_alone():
+    """Paper 000's claim on the demo corpus: late fusion beats the acoustic branch alone and the
+    keyword branch alone (macro and micro F1) under the same augmentation setting; the table in
+    ablation.json, ablation.md and the card is one table."""
+    table = json.loads((DEMO / "ablation.json").read_text())
+    rows = {(r["variant"], r["augmentation"]): r for r in table["rows"]}
+    for aug in (False, True):
+        late = rows[("late", aug)]
+        for alone in ("acoustic", "keyword"):
+            for metric in ("macro_f1", "micro_f1"):
+                assert late[metric] > rows[(alone, aug)][metric], (aug, alone, metric)
+    md = (DEMO / "ablation.md").read_text()
+    assert all(f"{r['macro_f1']:.3f} | {r['micro_f1']:.3f}" in md for r in table["rows"])
+    assert json.loads((DEMO / "card.json").read_text())["ablation"]["rows"] == table["rows"]
