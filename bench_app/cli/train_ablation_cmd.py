@@ -59,19 +59,24 @@ def run(args: argparse.Namespace) -> int:
         cmd += ["--keywords", args.keywords]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     last: dict = {}
-    variant = ""
+    rows: list[str] = []  # the table's rows in training order (the start event lists them)
+    done_rows = 0
     try:
         for line in proc.stdout:
             doc = json.loads(line)
             last = doc
             if args.json:
                 print(line, end="", flush=True)
+            elif doc["event"] == "start":
+                rows = list(doc.get("rows", []))
             elif doc["event"] == "epoch":
-                variant = doc["stage"] if doc["stage"] == "keyword" else variant
-                print(f"\r{variant or doc['stage']} epoch {doc['epoch']}/{doc['epochs']} "
+                label = ("keyword backbone" if doc["stage"] == "keyword" or done_rows >= len(rows)
+                         else rows[done_rows])
+                print(f"\r{label} epoch {doc['epoch']}/{doc['epochs']} "
                       f"val F1 {doc['val_macro_f1']:.3f}   ", end="", file=sys.stderr,
                       flush=True)  # fmt: skip
             elif doc["event"] == "row":
+                done_rows += 1
                 print(f"\r{doc['variant']} (augmentation {'on' if doc['augmentation'] else 'off'})"
                       f": macro F1 {doc['macro_f1']:.3f}, micro F1 {doc['micro_f1']:.3f}      ",
                       file=sys.stderr, flush=True)  # fmt: skip
