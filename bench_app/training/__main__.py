@@ -15,6 +15,8 @@ import json
 import os
 import signal
 import sys
+from collections.abc import Callable
+from typing import Any
 
 from bench_app.core.errors import BenchError, ConfigError
 
@@ -79,8 +81,14 @@ def _on_sigterm(signum, frame):
     raise SystemExit(143)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def run_entry(args: argparse.Namespace, make_config: Callable[[], TrainConfig],
+              work: Callable[[Any, TrainConfig, Callable[[dict], None]], None],
+              product: str) -> int:
+    """What both training subprocesses (this one and ``training.ablation``) do around their
+    ``work``: JSON lines on a private stdout, SIGTERM as exit 143, the data loaded (``args``'
+    ``--features`` / ``--corpus`` / ``--keywords``) with each skipped item said, and every end
+    one JSON line: ``error`` (exit 2), ``cancelled`` (130 / 143, naming the ``product`` that
+    was not written) or whatever ``work`` emitted last (exit 0)."""
     out = _json_channel()
 
     def emit(doc: dict) -> None:
@@ -93,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     # reorder float sums between runs; the reference kernels are deterministic.
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
     try:
-        cfg = config_from_args(args)
+        cfg = make_config()
         from . import data
 
         d = cfg.dims
@@ -102,20 +110,29 @@ def main(argv: list[str] | None = None) -> int:
                                     args.keywords))  # fmt: skip
         for problem in ds.problems:
             emit({"event": "skipped", "message": problem})
-        from .pipeline import run
-
-        run(ds, cfg, args.out, emit, overwrite=args.overwrite)
+        work(ds, cfg, emit)
     except BenchError as exc:
         emit({"event": "error", "message": str(exc)})
         return 2
     except KeyboardInterrupt:
-        emit({"event": "cancelled", "message": "interrupted; no model folder was written"})
+        emit({"event": "cancelled", "message": f"interrupted; no {product} was written"})
         return 130
     except SystemExit as exc:
         if exc.code == 143:
-            emit({"event": "cancelled", "message": "terminated; no model folder was written"})
+            emit({"event": "cancelled", "message": f"terminated; no {product} was written"})
         raise
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+
+    def work(ds, cfg: TrainConfig, emit) -> None:
+        from .pipeline import run
+
+        run(ds, cfg, args.out, emit, overwrite=args.overwrite)
+
+    return run_entry(args, lambda: config_from_args(args), work, "model folder")
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ import numpy as np
 
 from bench_app.core.errors import BenchError
 
-from .__main__ import _json_channel, _on_sigterm, parse_dims
+from .__main__ import parse_dims, run_entry
 from .config import Augmentation, TrainConfig
 
 #: (variant, augmentation on) in the table's order.
@@ -119,47 +119,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    import signal
-
     args = build_parser().parse_args(argv)
-    out = _json_channel()
+    target = Path(args.out)
 
-    def emit(doc: dict) -> None:
-        out.write(json.dumps(doc) + "\n")
-        out.flush()
-
-    signal.signal(signal.SIGTERM, _on_sigterm)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-    try:
-        cfg = TrainConfig(epochs=args.epochs, kws_epochs=args.kws_epochs, seed=args.seed,
-                          dims=parse_dims(args.dims), augmentation=Augmentation())  # fmt: skip
-        target = Path(args.out)
+    def make_config() -> TrainConfig:
         if not target.parent.is_dir():
             raise BenchError(f"Cannot write the ablation to {target}: the folder "
                              f"{target.parent} does not exist.")  # fmt: skip
-        from . import data
+        return TrainConfig(epochs=args.epochs, kws_epochs=args.kws_epochs, seed=args.seed,
+                           dims=parse_dims(args.dims), augmentation=Augmentation())  # fmt: skip
 
-        d = cfg.dims
-        ds = (data.load_npz(args.features, d.frames, d.channels) if args.features
-              else data.load_corpus(args.corpus, d.frames, d.channels, d.kws_frames,
-                                    args.keywords))  # fmt: skip
-        for problem in ds.problems:
-            emit({"event": "skipped", "message": problem})
+    def work(ds, cfg: TrainConfig, emit) -> None:
         table = run_ablation(ds, cfg, emit)
         write_table(target, table)
         emit({"event": "done", "out": str(target), "table": table})
-    except BenchError as exc:
-        emit({"event": "error", "message": str(exc)})
-        return 2
-    except KeyboardInterrupt:
-        emit({"event": "cancelled", "message": "interrupted; no table was written"})
-        return 130
-    except SystemExit as exc:
-        if exc.code == 143:
-            emit({"event": "cancelled", "message": "terminated; no table was written"})
-        raise
-    return 0
+
+    return run_entry(args, make_config, work, "table")
 
 
 if __name__ == "__main__":
