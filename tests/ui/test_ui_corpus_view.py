@@ -172,7 +172,14 @@ def test_built_views_import_no_sklearn_or_tensorflow(tmp_path):
         "app = create_application()\n"
         f"w = build_window({str(tmp_path / 'store')!r}, {str(tmp_path / 's.ini')!r})\n"
         "w.show_job('Corpus'); app.processEvents()\n"
-        "print(sorted(m for m in ('tensorflow', 'keras', 'sklearn') if m in sys.modules))\n"
+        "print(sorted(m for m in ('tensorflow', 'keras', 'sklearn') if m in sys.modules),"
+        " flush=True)\n"
+        # This test is about imports. The interpreter's teardown of a built window exited
+        # with SIGSEGV after the line above was printed, in two CI runs of the full suite
+        # (never alone, nor in 60 runs here): left open in the session note, not hidden in
+        # the app. The window is closed, then the process ends without that teardown.
+        "w.close(); app.processEvents()\n"
+        "import os; os._exit(0)\n"
     )
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True,
